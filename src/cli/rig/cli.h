@@ -1,0 +1,30 @@
+#ifndef RIG_CLI_CLI_H
+#define RIG_CLI_CLI_H
+
+#include <stdbool.h>
+
+/*
+ * One file per sub-command (git's builtin/ layout). Each command parses its own
+ * flags with getopt_long and returns the process exit status:
+ * 0 success, 1 the operation failed, 2 usage error.
+ */
+
+struct rig_cli {
+    const char *config_path; /* -c/--config, default "rig.yaml" */
+    bool config_given;       /* -c was passed explicitly */
+};
+
+struct rig_cmd {
+    const char *name;
+    const char *summary;
+    int (*run)(struct rig_cli *cli, int argc, char **argv);
+};
+
+/* Shared helpers for commands. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print a usage/help block when argv has -h/--help; returns true if printed. */
+bool cli_wants_help(int argc, char **argv, const char *usage);
+
+int cmd_version(struct rig_cli *cli, int argc, char **argv);
+
+#endif

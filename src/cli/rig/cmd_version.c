@@ -1,0 +1,33 @@
+#include <stdio.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <libfyaml.h>
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+
+#include "cli/rig/cli.h"
+#include "core/banned.h"
+
+static const char usage[] =
+    "usage: rig version\n"
+    "\n"
+    "Print Rig's version and commit, and the versions of the libraries it runs with.\n";
+
+int cmd_version(struct rig_cli *cli, int argc, char **argv)
+{
+    (void)cli;
+    if (cli_wants_help(argc, argv, usage))
+        return 0;
+    if (argc > 1)
+        return cli_usage_error("version", "unexpected argument '%s'", argv[1]);
+    printf("rig %s (commit %s)\n", RIG_VERSION, RIG_COMMIT);
+    printf("  libcurl       %s\n", curl_version_info(CURLVERSION_NOW)->version);
+    printf("  jansson       %s\n", jansson_version_str());
+    printf("  libfyaml      %s\n", fy_library_version());
+    printf("  libmicrohttpd %s\n", MHD_get_version());
+    printf("  sqlite        %s\n", sqlite3_libversion());
+    printf("  openssl       %s\n", OpenSSL_version(OPENSSL_VERSION_STRING));
+    return 0;
+}

@@ -1,0 +1,121 @@
+#include "core/buf.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/banned.h"
+
+void rig_buf_init(struct rig_buf *b, size_t max)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->max = max;
+}
+
+void rig_buf_release(struct rig_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void rig_buf_reset(struct rig_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+static int buf_grow(struct rig_buf *b, size_t extra)
+{
+    size_t need;
+
+    if (extra > SIZE_MAX - b->len - 1)
+        return -1;
+    need = b->len + extra;
+    if (b->max && need > b->max)
+        return -1;
+    if (need + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need + 1)
+        cap = cap > SIZE_MAX / 2 ? need + 1 : cap * 2;
+    b->data = xrealloc(b->data, cap);
+    b->cap = cap;
+    return 0;
+}
+
+int rig_buf_add(struct rig_buf *b, const void *p, size_t n)
+{
+    if (buf_grow(b, n) < 0)
+        return -1;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int rig_buf_adds(struct rig_buf *b, const char *s)
+{
+    return rig_buf_add(b, s, strlen(s));
+}
+
+int rig_buf_addch(struct rig_buf *b, char c)
+{
+    return rig_buf_add(b, &c, 1);
+}
+
+int rig_buf_vaddf(struct rig_buf *b, const char *fmt, va_list ap)
+{
+    va_list cp;
+    int n;
+
+    va_copy(cp, ap);
+    n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0 || buf_grow(b, (size_t)n) < 0)
+        return -1;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+int rig_buf_addf(struct rig_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = rig_buf_vaddf(b, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+const char *rig_buf_str(const struct rig_buf *b)
+{
+    return b->data ? b->data : "";
+}
+
+char *rig_buf_take(struct rig_buf *b)
+{
+    char *s = b->data ? b->data : xstrdup("");
+
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return s;
+}
+
+void rig_buf_consume(struct rig_buf *b, size_t n)
+{
+    if (n >= b->len) {
+        rig_buf_reset(b);
+        return;
+    }
+    memmove(b->data, b->data + n, b->len - n);
+    b->len -= n;
+    b->data[b->len] = '\0';
+}
