@@ -1,0 +1,91 @@
+/*
+ * specgate: design rules -> generated checks -> Drift Score -> Drift Radar.
+ * Commands are two words ("drift score"); each lives in its own file.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/specgate/sgcli.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/banned.h"
+
+/* Registered commands (each defined in its own cmd_*.c). */
+static const struct sg_cmd commands[] = {
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: specgate <command> [args]\n"
+                 "\n"
+                 "SpecGate turns design rules (DesignRuleSpec JSON) into checks, scores their\n"
+                 "results as a 0-100 Drift Score and gates pull requests on it.\n"
+                 "\n"
+                 "Commands:\n");
+    for (size_t i = 0; commands[i].name; i++)
+        fprintf(out, "  %-18s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nRun 'specgate <command> --help' for a command's options.\n");
+}
+
+int sg_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "specgate%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'specgate %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+    return 2;
+}
+
+bool sg_wants_help(int argc, char **argv, const char *text)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(text, stdout);
+            return true;
+        }
+    }
+    return false;
+}
+
+int main(int argc, char **argv)
+{
+    char name[128];
+
+    rig_log_setup(RIG_LOG_WARN, RIG_LOG_TEXT, stderr);
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("specgate %s (commit %s)\n", RIG_VERSION, RIG_COMMIT);
+        return 0;
+    }
+    /* Single-word commands first ("mcp"), then two-word ones. */
+    for (size_t i = 0; commands[i].name; i++) {
+        if (strcmp(commands[i].name, argv[1]) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    }
+    if (argc >= 3) {
+        snprintf(name, sizeof(name), "%s %s", argv[1], argv[2]);
+        for (size_t i = 0; commands[i].name; i++) {
+            if (strcmp(commands[i].name, name) == 0)
+                return commands[i].run(argc - 2, argv + 2);
+        }
+    }
+    fprintf(stderr, "specgate: unknown command '%s%s%s'\n", argv[1], argc >= 3 ? " " : "",
+            argc >= 3 ? argv[2] : "");
+    fprintf(stderr, "Run 'specgate --help' for the list of commands.\n");
+    return 2;
+}

@@ -1,0 +1,17 @@
+#ifndef RIG_CLI_SGCLI_H
+#define RIG_CLI_SGCLI_H
+
+#include <stdbool.h>
+
+/* specgate sub-commands: exit 0 success, 1 gate/operation failed, 2 usage or
+ * unreadable input (never a PASS). */
+struct sg_cmd {
+    const char *name;    /* "spec validate", "tests generate", ... (two words) */
+    const char *summary;
+    int (*run)(int argc, char **argv); /* argv[0] is the second word */
+};
+
+int sg_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool sg_wants_help(int argc, char **argv, const char *usage);
+
+#endif
