@@ -20,9 +20,13 @@ json_t *rig_json_loadb(const char *data, size_t len, const char *name, struct ri
     json_error_t jerr;
     json_t *v;
 
+    if (!data || len == 0) {
+        rig_err_at(err, RIG_EINVAL, name ? name : "JSON", 0, 0,
+                   "invalid JSON: the document is empty");
+        return NULL;
+    }
     /* DECODE_ANY: a bare scalar is valid JSON (RFC 8259); callers check the type they need */
-    v = json_loadb(data ? data : "", data ? len : 0, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-                   &jerr);
+    v = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!v) {
         int line = jerr.line > 0 ? jerr.line : 0;
         int col = line && jerr.column > 0 ? jerr.column : 0;

@@ -100,9 +100,11 @@ int rig_duration_parse(const char *s, int64_t *ms, struct rig_err *err)
             return rig_err_set(err, RIG_EINVAL, "invalid duration \"%s\": " DURATION_HINT, s);
         p += ulen;
         for (size_t i = 0; i < nint; i++) {
-            if (whole > (INT64_MAX - 9) / 10)
+            int digit = num[i] - '0';
+
+            if (whole > (INT64_MAX - digit) / 10)
                 goto too_big;
-            whole = whole * 10 + (num[i] - '0');
+            whole = whole * 10 + digit;
         }
         if (whole > INT64_MAX / u->ms)
             goto too_big;
