@@ -23,9 +23,24 @@ int rig_path_join_under(const char *root, const char *rel, size_t len, char **ou
  * is absolute, empty or escapes with "..". */
 char *rig_path_normalize_rel(const char *rel);
 
-/* Glob match: '*' and '?' within a component, '[...]' classes, '**' across
- * components ("**\/x" also matches "x"; "dir/**" matches everything under dir).
- * A pattern ending in '/' matches that directory and everything under it. */
+/*
+ * Glob match of a relative, '/'-separated path against a pattern. The whole
+ * path must match (no implicit prefix or basename matching).
+ *   '*'      any run of characters except '/' (may be empty)
+ *   '?'      one character except '/'
+ *   '[abc]', '[a-z]', '[!a-z]' (also '[^a-z]')
+ *            one character except '/' in (or, negated, not in) the class; ']'
+ *            first in the class is literal; an unterminated '[' is a literal '['
+ *   '\c'     the character c literally
+ *   '**'     as a whole component: zero or more whole components, so
+ *            "STARSTAR/x" matches "x" and "a/b/x", "dir/STARSTAR" matches everything
+ *            under dir (but not "dir" itself), "a/STARSTAR/b" matches "a/b" and
+ *            "a/x/y/b". Inside a component ("a**b") it behaves like '*'.
+ *   "dir/"   a pattern ending in '/' matches "dir" and everything under it.
+ * (STARSTAR stands for two asterisks: a C comment cannot spell them before '/'.)
+ * Without '**' a pattern never crosses '/': "*.env" matches "x.env" in the top
+ * directory only, not "a/x.env". A leading "./" in either argument is ignored.
+ */
 bool rig_glob_match(const char *pattern, const char *path);
 
 /* mkdir -p with mode. */
