@@ -84,8 +84,8 @@ bool rig_policy_path_matches(const char *pattern, const char *path)
         return false;
     if (rig_str_endswith(pattern, "/")) {
         size_t n = strlen(pattern);
-        return strncmp(path, pattern, n) == 0 || strncmp(path, pattern, n - 1) == 0 &&
-                                                     path[n - 1] == '\0';
+        return strncmp(path, pattern, n) == 0 ||
+               (strncmp(path, pattern, n - 1) == 0 && path[n - 1] == '\0');
     }
     if (!strchr(pattern, '/')) {
         base = strrchr(path, '/');

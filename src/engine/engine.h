@@ -1,0 +1,128 @@
+#ifndef RIG_ENGINE_ENGINE_H
+#define RIG_ENGINE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "adapters/ai/ai.h"
+#include "adapters/deploy/deploy.h"
+#include "adapters/source/git.h"
+#include "adapters/source/source.h"
+#include "adapters/test/testrun.h"
+#include "core/err.h"
+#include "engine/policy.h"
+#include "store/store.h"
+
+/*
+ * The pipeline engine: one task = one issue worked to a pull request.
+ *
+ * Everything a task does is written to the store the moment it happens (phase
+ * changes, steps, attempts, log lines, usage), so another process can follow a
+ * running task and a crashed one can be resumed. Each task works in its own
+ * clone under <data_dir>/workspaces/<task-id>/repo.
+ *
+ * The engine is configured with a struct rig_engine_conf (built from rig.yaml
+ * by the CLI or the server); the adapters in it are owned by the caller.
+ */
+
+/* workflow.steps as a bit set. */
+enum rig_wf_step {
+    RIG_WF_PLAN = 1u << 0,
+    RIG_WF_CODE = 1u << 1,
+    RIG_WF_DEPLOY = 1u << 2,
+    RIG_WF_TEST = 1u << 3,
+    RIG_WF_REPORT = 1u << 4,
+};
+#define RIG_WF_ALL (RIG_WF_PLAN | RIG_WF_CODE | RIG_WF_DEPLOY | RIG_WF_TEST | RIG_WF_REPORT)
+
+/* `rig exec --step`: a partial run. */
+enum rig_step_mode {
+    RIG_MODE_ALL = 0,
+    RIG_MODE_CODE,   /* plan, code, commit, push; stop */
+    RIG_MODE_DEPLOY, /* deploy an existing task's branch; no AI */
+    RIG_MODE_TEST,   /* test an existing task's branch; no AI */
+};
+
+struct rig_engine_conf {
+    const char *project;              /* project name (stored) */
+    const char *platform;             /* "local", "github" */
+    const char *repo;                 /* source.repo, for the project record */
+    const char *data_dir;             /* workspaces live under it */
+    struct rig_source *source;
+    const char *base_branch;          /* NULL: the repository's default branch */
+    struct rig_git git;
+    struct rig_git_ident ident;
+
+    struct rig_ai *ai;
+    int max_retry;                    /* self-heal rounds after the first attempt */
+    struct rig_ai_budget budget;
+    size_t context_bytes;
+    const char *extra_instructions;   /* ai.context */
+
+    const struct rig_deploy_cmd *deploy;
+    size_t ndeploy;
+    const struct rig_deploy_transport *ssh; /* NULL: ssh commands fail clearly */
+    bool rollback_enabled;
+    const struct rig_deploy_cmd *rollback;
+    size_t nrollback;
+    const char *const *infra_files;   /* globs, relative to the workspace */
+    size_t ninfra_files;
+    const char *const *infra_readonly;
+    size_t ninfra_readonly;
+    int64_t approval_timeout_ms;      /* 0 = never expires */
+
+    const struct rig_test_entry *tests;
+    size_t ntests;
+
+    unsigned steps;                   /* enum rig_wf_step bits; 0 = all */
+    bool before_deploy;               /* workflow.approval.before_deploy */
+
+    const struct rig_policy *policies;
+    size_t npolicies;
+};
+
+/* Progress for a person watching (the CLI prints it). May be NULL. */
+typedef void (*rig_engine_echo_fn)(void *ctx, const char *tag, enum rig_log_level level,
+                                   const char *line);
+
+struct rig_engine {
+    const struct rig_engine_conf *conf;
+    struct rig_store *store;
+    rig_engine_echo_fn echo;
+    void *echo_ctx;
+};
+
+struct rig_submit {
+    const struct rig_issue *issue;    /* required unless from_task is set */
+    bool dry_run;
+    enum rig_step_mode mode;
+    const char *from_task;            /* MODE_DEPLOY/TEST: the task whose branch to use */
+};
+
+/* Create a queued task (no work done yet). *task_id malloc'd. */
+int rig_engine_submit(struct rig_engine *eng, const struct rig_submit *s, char **task_id,
+                      struct rig_err *err);
+
+/*
+ * Run a task until it completes, fails, is cancelled or waits for approval.
+ * Returns 0 when the task completed or is awaiting approval (see the stored
+ * status), -1 when it failed or was cancelled (err says why, and so does the
+ * task's stored error).
+ */
+int rig_engine_run(struct rig_engine *eng, const char *task_id, struct rig_err *err);
+
+/* Resume an interrupted task from the phase it was in. */
+int rig_engine_resume(struct rig_engine *eng, const char *task_id, struct rig_err *err);
+
+/* Ask a running task to stop (its process polls the flag). */
+int rig_engine_cancel(struct rig_store *st, const char *task_id, struct rig_err *err);
+
+/* Mark tasks whose process died as interrupted; *n (may be NULL) = how many. */
+int rig_engine_recover(struct rig_store *st, size_t *n, struct rig_err *err);
+
+/* The phase an interrupted task was in when it stopped (its last step). */
+int rig_engine_interrupted_phase(struct rig_store *st, const char *task_id,
+                                 enum rig_phase *out, struct rig_err *err);
+
+#endif
