@@ -78,7 +78,7 @@ struct rig_engine_conf {
     unsigned steps;                   /* enum rig_wf_step bits; 0 = all */
     bool before_deploy;               /* workflow.approval.before_deploy */
 
-    const struct rig_policy *policies;
+    const struct rig_policy_config *policies;
     size_t npolicies;
 };
 

@@ -22,58 +22,9 @@ static const char *const rule_names[] = {
 
 #define NRULES (sizeof(rule_names) / sizeof(rule_names[0]))
 
-int rig_policy_rule_parse(const char *s, enum rig_policy_rule *out)
-{
-    for (size_t i = 0; i < NRULES; i++) {
-        if (s && strcmp(s, rule_names[i]) == 0) {
-            *out = (enum rig_policy_rule)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 const char *rig_policy_rule_name(enum rig_policy_rule r)
 {
-    return (size_t)r < NRULES ? rule_names[r] : "unknown";
-}
-
-static bool rule_wants_number(enum rig_policy_rule r)
-{
-    return r == RIG_POLICY_MAX_FILE_CHANGES || r == RIG_POLICY_MAX_LINES_CHANGED ||
-           r == RIG_POLICY_MAX_RETRIES;
-}
-
-int rig_policy_validate(const struct rig_policy *p, struct rig_err *err)
-{
-    long long v;
-    const char *val = p->value ? p->value : "";
-
-    if (rule_wants_number(p->rule)) {
-        if (rig_str_to_ll(val, 0, 1000000000, &v) < 0)
-            return rig_err_set(err, RIG_ECONFIG,
-                               "%s needs a non-negative integer value, got \"%s\"",
-                               rig_policy_rule_name(p->rule), val);
-        return 0;
-    }
-    if (p->rule == RIG_POLICY_BLOCKED_PATHS || p->rule == RIG_POLICY_ALLOWED_PATHS) {
-        bool any = false;
-        char **parts = rig_str_split(val, ',');
-        for (size_t i = 0; parts[i]; i++)
-            any |= *rig_str_trim(parts[i]) != '\0';
-        rig_strv_free(parts);
-        if (!any)
-            return rig_err_set(err, RIG_ECONFIG,
-                               "%s needs a comma-separated list of path patterns",
-                               rig_policy_rule_name(p->rule));
-        return 0;
-    }
-    if (p->rule == RIG_POLICY_REQUIRE_TESTS && *val && strcmp(val, "config") != 0 &&
-        strcmp(val, "changes") != 0)
-        return rig_err_set(err, RIG_ECONFIG,
-                           "require_tests value must be \"config\" or \"changes\", got \"%s\"",
-                           val);
-    return 0;
+    return (size_t)r < NRULES && rule_names[r] ? rule_names[r] : "unknown";
 }
 
 bool rig_policy_path_matches(const char *pattern, const char *path)
@@ -94,23 +45,10 @@ bool rig_policy_path_matches(const char *pattern, const char *path)
     return rig_glob_match(pattern, path);
 }
 
-static bool path_is_test(const char *path)
-{
-    char *l = xstrdup(path);
-    bool yes;
-
-    for (char *p = l; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    yes = strstr(l, "test") || strstr(l, "spec/") || strstr(l, "_spec.") ||
-          strstr(l, ".spec.");
-    free(l);
-    return yes;
-}
-
-static void add(struct rig_policy_result *r, const struct rig_policy *p, bool block,
+static void add(struct rig_policy_result *r, const struct rig_policy_config *p, bool block,
                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static void add(struct rig_policy_result *r, const struct rig_policy *p, bool block,
+static void add(struct rig_policy_result *r, const struct rig_policy_config *p, bool block,
                 const char *fmt, ...)
 {
     va_list ap;
@@ -130,78 +68,61 @@ static void add(struct rig_policy_result *r, const struct rig_policy *p, bool bl
 
 /* First changed path matching any pattern of the list (or, when want_match is
  * false, matching none of them); NULL if there is none. */
-static const char *find_path(const char *list, const struct rig_policy_input *in,
+static const char *find_path(const struct rig_strlist *pats, const struct rig_policy_input *in,
                              bool want_match)
 {
-    char **pats = rig_str_split(list ? list : "", ',');
-    const char *found = NULL;
-
-    for (size_t i = 0; pats[i]; i++)
-        rig_str_trim(pats[i]);
-    for (size_t f = 0; f < in->nfiles && !found; f++) {
+    for (size_t f = 0; f < in->nfiles; f++) {
         bool m = false;
-        for (size_t i = 0; pats[i] && !m; i++)
-            m = rig_policy_path_matches(pats[i], in->files[f]);
+        for (size_t i = 0; i < pats->n && !m; i++)
+            m = rig_policy_path_matches(pats->v[i], in->files[f]);
         if (m == want_match)
-            found = in->files[f];
+            return in->files[f];
     }
-    rig_strv_free(pats);
-    return found;
+    return NULL;
 }
 
-static void eval_one(const struct rig_policy *p, const struct rig_policy_input *in,
+static void eval_one(const struct rig_policy_config *p, const struct rig_policy_input *in,
                      struct rig_policy_result *r)
 {
-    struct rig_err err = RIG_ERR_INIT;
-    long long lim = 0;
+    bool block = p->action == RIG_POLICY_BLOCK;
+    long long lim = p->limit;
     const char *path;
-    bool any_test = false;
 
-    if (rig_policy_validate(p, &err) < 0) {
-        add(r, p, true, "invalid policy: %s", err.msg);
-        return;
-    }
-    if (rule_wants_number(p->rule))
-        rig_str_to_ll(p->value, 0, 1000000000, &lim);
     switch (p->rule) {
     case RIG_POLICY_MAX_FILE_CHANGES:
         if ((long long)in->nfiles > lim)
-            add(r, p, p->block, "%zu files changed, limit %lld", in->nfiles, lim);
+            add(r, p, block, "%zu files changed, limit %lld", in->nfiles, lim);
         break;
     case RIG_POLICY_MAX_LINES_CHANGED:
         if ((long long)in->lines_changed > lim)
-            add(r, p, p->block, "%zu lines changed, limit %lld", in->lines_changed, lim);
+            add(r, p, block, "%zu lines changed, limit %lld", in->lines_changed, lim);
         break;
     case RIG_POLICY_BLOCKED_PATHS:
-        if ((path = find_path(p->value, in, true)))
-            add(r, p, p->block, "change touches blocked path %s", path);
+        if ((path = find_path(&p->paths, in, true)))
+            add(r, p, block, "change touches blocked path %s", path);
         break;
     case RIG_POLICY_ALLOWED_PATHS:
-        if ((path = find_path(p->value, in, false)))
-            add(r, p, p->block, "change touches %s, outside the allowed paths", path);
+        if ((path = find_path(&p->paths, in, false)))
+            add(r, p, block, "change touches %s, outside the allowed paths", path);
         break;
     case RIG_POLICY_REQUIRE_TESTS:
-        if (p->value && strcmp(p->value, "changes") == 0) {
-            for (size_t i = 0; i < in->nfiles; i++)
-                any_test |= path_is_test(in->files[i]);
-            if (!any_test)
-                add(r, p, p->block, "the change set adds or updates no test file");
-        } else if (in->ntests_configured == 0) {
-            add(r, p, p->block, "tests are required but rig.yaml has no test entries");
-        }
+        if (in->ntests_configured == 0)
+            add(r, p, block, "tests are required but rig.yaml has no test entries");
         break;
     case RIG_POLICY_MAX_RETRIES:
         if (in->attempt - 1 > lim)
-            add(r, p, p->block, "self-heal round %d exceeds the limit of %lld retries",
+            add(r, p, block, "self-heal round %d exceeds the limit of %lld retries",
                 in->attempt - 1, lim);
         break;
     }
 }
 
-void rig_policy_evaluate(const struct rig_policy *policies, size_t n,
+void rig_policy_evaluate(const struct rig_policy_config *policies, size_t n,
                          const struct rig_policy_input *in, struct rig_policy_result *out)
 {
-    static const struct rig_policy git_guard = {".git", RIG_POLICY_BLOCKED_PATHS, ".git/", true};
+    static const struct rig_policy_config git_guard = {.name = ".git",
+                                                       .rule = RIG_POLICY_BLOCKED_PATHS,
+                                                       .action = RIG_POLICY_BLOCK};
 
     memset(out, 0, sizeof(*out));
     for (size_t f = 0; f < in->nfiles; f++) {

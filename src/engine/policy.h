@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config/config.h"
 #include "core/err.h"
 
 /*
@@ -14,10 +15,8 @@
  *   max_lines_changed  value N: more than N lines added + removed
  *   blocked_paths      value "glob,glob,...": any changed path matches
  *   allowed_paths      value "glob,glob,...": any changed path matches none
- *   require_tests      value "" or "config": no `test:` entry is configured;
- *                      value "changes": the change set touches no test file
- *                      (a path with a "test"/"tests"/"spec" component or
- *                      file name part)
+ *   require_tests      no `test:` entry is configured, so nothing would
+ *                      verify the change
  *   max_retries        value N: this is self-heal round N+1 or later
  *
  * Path patterns: "dir/" matches everything under dir; a pattern without '/'
@@ -25,22 +24,6 @@
  * in .gitignore); other patterns are globs over the whole path ("**" crosses
  * directories). ".git/" is always blocked, whatever the configuration says.
  */
-
-enum rig_policy_rule {
-    RIG_POLICY_MAX_FILE_CHANGES,
-    RIG_POLICY_MAX_LINES_CHANGED,
-    RIG_POLICY_BLOCKED_PATHS,
-    RIG_POLICY_ALLOWED_PATHS,
-    RIG_POLICY_REQUIRE_TESTS,
-    RIG_POLICY_MAX_RETRIES,
-};
-
-struct rig_policy {
-    const char *name;
-    enum rig_policy_rule rule;
-    const char *value;
-    bool block; /* action block (true) or warn (false) */
-};
 
 struct rig_policy_input {
     const char *const *files;   /* normalised relative paths of the change set */
@@ -63,17 +46,11 @@ struct rig_policy_result {
     bool blocked; /* at least one blocking violation */
 };
 
-/* "max_file_changes" ...; -1 when unknown. */
-int rig_policy_rule_parse(const char *s, enum rig_policy_rule *out);
+/* "max_file_changes" ... */
 const char *rig_policy_rule_name(enum rig_policy_rule r);
 
-/* Check that a policy's value fits its rule ("max_file_changes needs a
- * non-negative integer value, got \"ten\""). */
-int rig_policy_validate(const struct rig_policy *p, struct rig_err *err);
-
-/* Evaluate every policy. Never fails: a malformed value (which validation
- * should have caught) is itself reported as a blocking violation. */
-void rig_policy_evaluate(const struct rig_policy *policies, size_t n,
+/* Evaluate every policy (values were validated when rig.yaml was loaded). */
+void rig_policy_evaluate(const struct rig_policy_config *policies, size_t n,
                          const struct rig_policy_input *in, struct rig_policy_result *out);
 
 /* "file-limit (max_file_changes): 12 files changed, limit 10; ..." joined by "; ". */
