@@ -314,8 +314,8 @@ int rig_store_task_list(struct rig_store *st, const struct rig_task_filter *filt
 /*
  * Move a task to a new phase and status in one transaction:
  *  - every step of the task still running is ended: status failed (with
- *    error = the phase name) when the new phase is failed, cancelled or
- *    interrupted, ok otherwise;
+ *    error "task failed" / "task cancelled" / "task interrupted") when the new
+ *    phase is one of those, ok otherwise;
  *  - unless the new phase is terminal, a running step for it is begun (with
  *    the task's current attempt number);
  *  - phase, status and updated_at are written; started_at is set the first time
