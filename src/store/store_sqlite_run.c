@@ -426,10 +426,11 @@ int sq_proposal_decide(struct rig_store *st, const char *id, enum rig_proposal_s
     q = NULL;
     if (sqlite3_changes(s->db) == 0) {
         if (explain_decide(s, id, now, err)) {
-            struct rig_err saved = *err;
+            /* Keep the refusal in err unless persisting the expiry fails. */
+            struct rig_err cerr = RIG_ERR_INIT;
 
-            if (sq_commit(s, err) == 0)
-                *err = saved;
+            if (sq_commit(s, &cerr) < 0 && err)
+                *err = cerr;
             goto out;
         }
         goto fail;
