@@ -478,9 +478,10 @@ int rig_store_delivery_get(struct rig_store *st, const char *delivery_id,
 
 /*
  * A backend fills one of these and embeds struct rig_store as the FIRST member
- * of its own handle. The rig_store_* wrappers check arguments (non-NULL ids,
- * enum ranges, JSON well-formedness is left to the backend) before calling an
- * op, so backends may assume them. Each op must be atomic and durable on
+ * of its own handle. The rig_store_* wrappers check arguments before calling
+ * an op (non-empty ids, non-NULL outputs, enum values in range, non-negative
+ * counts and amounts; log text already redacted), so backends may assume
+ * them. JSON validity is the backend's job. Each op must be atomic and durable on
  * return, and follow the semantics documented on its wrapper above,
  * including the error codes. See docs/store.md.
  */

@@ -1052,6 +1052,72 @@ static void test_two_processes_log_seq(void **state)
     free(id);
 }
 
+/* A process that owns a task is killed with SIGKILL right after its calls
+ * returned: everything it stored is there, and the task is found as
+ * interrupted. */
+static int crash_child(const char *path, const char *task, int ready_fd)
+{
+    struct rig_err err = RIG_ERR_INIT;
+    struct rig_store *st = NULL;
+
+    if (rig_store_open(path, &st, &err) < 0 ||
+        rig_store_task_set_owner(st, task, getpid(), &err) < 0 ||
+        rig_store_task_update_phase(st, task, RIG_PHASE_DEPLOYING, RIG_TASK_RUNNING, &err) < 0 ||
+        rig_store_task_add_usage(st, task, 11, 22, 0.5, &err) < 0 ||
+        rig_store_log_append(st, task, 0, "deploying", RIG_LOG_INFO, "last words", NULL,
+                             &err) < 0) {
+        fprintf(stderr, "crash child: %s\n", err.msg);
+        return 1;
+    }
+    if (write(ready_fd, "k", 1) != 1)
+        return 2;
+    for (;;)
+        pause();
+}
+
+static void test_writes_survive_kill(void **state)
+{
+    struct fx *f = *state;
+    struct rig_err err = RIG_ERR_INIT;
+    struct rig_task_list l = {0};
+    struct rig_log_list logs = {0};
+    char *id = mk_task(f->st, 0, NULL);
+    int ready[2];
+    pid_t pid;
+    char c = 0;
+    int st = 0;
+
+    rig_store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(pipe(ready), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(ready[0]);
+        _exit(crash_child(f->path, id, ready[1]));
+    }
+    close(ready[1]);
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFSIGNALED(st));
+
+    assert_int_equal(rig_store_open(f->path, &f->st, &err), 0);
+    assert_int_equal(rig_store_task_find_interrupted(f->st, NULL, NULL, &l, &err), 0);
+    assert_int_equal(l.len, 1);
+    assert_string_equal(l.items[0].id, id);
+    assert_int_equal(l.items[0].owner_pid, pid);
+    assert_int_equal(l.items[0].phase, RIG_PHASE_DEPLOYING);
+    assert_int_equal(l.items[0].tokens_out, 22);
+    rig_task_list_release(&l);
+    assert_int_equal(rig_store_log_list(f->st, id, 0, 0, &logs, &err), 0);
+    assert_int_equal(logs.len, 1);
+    assert_string_equal(logs.items[0].text, "last words");
+    rig_log_list_release(&logs);
+    free(id);
+}
+
 /* ------------------------------------------------ violations/settings/hooks -- */
 
 static void test_violations(void **state)
@@ -1217,6 +1283,7 @@ int main(void)
         T(test_logs_append_list_redact),
         T(test_concurrent_threads_log_seq),
         T(test_two_processes_log_seq),
+        T(test_writes_survive_kill),
         T(test_violations),
         T(test_settings),
         T(test_deliveries),
