@@ -314,8 +314,8 @@ int rig_store_task_list(struct rig_store *st, const struct rig_task_filter *filt
 /*
  * Move a task to a new phase and status in one transaction:
  *  - every step of the task still running is ended: status failed (with
- *    error = the phase name) when the new phase is failed, cancelled or
- *    interrupted, ok otherwise;
+ *    error "task failed" / "task cancelled" / "task interrupted") when the new
+ *    phase is one of those, ok otherwise;
  *  - unless the new phase is terminal, a running step for it is begun (with
  *    the task's current attempt number);
  *  - phase, status and updated_at are written; started_at is set the first time
@@ -478,9 +478,10 @@ int rig_store_delivery_get(struct rig_store *st, const char *delivery_id,
 
 /*
  * A backend fills one of these and embeds struct rig_store as the FIRST member
- * of its own handle. The rig_store_* wrappers check arguments (non-NULL ids,
- * enum ranges, JSON well-formedness is left to the backend) before calling an
- * op, so backends may assume them. Each op must be atomic and durable on
+ * of its own handle. The rig_store_* wrappers check arguments before calling
+ * an op (non-empty ids, non-NULL outputs, enum values in range, non-negative
+ * counts and amounts; log text already redacted), so backends may assume
+ * them. JSON validity is the backend's job. Each op must be atomic and durable on
  * return, and follow the semantics documented on its wrapper above,
  * including the error codes. See docs/store.md.
  */
