@@ -109,7 +109,7 @@ static struct entry *find_or_load(struct plan *p, const char *repo, const char *
     struct entry *e = NULL;
     struct stat st;
 
-    if (!rel || !*rel) {
+    if (!rel || !*rel || strcmp(rel, ".") == 0) {
         rig_err_set(err, RIG_EINVAL,
                     "change %zu: path \"%s\" is absolute, empty or leaves the repository",
                     idx + 1, path);
