@@ -27,9 +27,11 @@ bool rig_test_path_matches(const char *pattern, const char *file)
     size_t n;
     bool m;
 
-    q = skip_dot_slash(rig_str_trim(p));
+    q = rig_str_trim(p);
     if (!*q || !*f) {
         m = false;
+    } else if (!*(q = skip_dot_slash(q))) {
+        m = true; /* "./": the whole repository */
     } else if (q[strlen(q) - 1] == '/' || !strpbrk(q, "*?[\\")) {
         /* a directory (or exact file) prefix, on component boundaries */
         n = strlen(q);
