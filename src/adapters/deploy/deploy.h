@@ -67,14 +67,17 @@ struct rig_deploy_result {
 };
 
 /* Check names, run, retry range and ssh fields; errors name the command
- * index ("deploy command 2 (\"migrate\"): retry 11 exceeds max 10"). */
+ * ("command 2 (\"migrate\"): retry must be between 0 and 10, got 11"). */
 int rig_deploy_validate(const struct rig_deploy_cmd *cmds, size_t n, struct rig_err *err);
 
 /*
- * Run the commands. 0 when all succeeded. -1 when one failed (err: "deploy
- * command 2 (migrate) failed after 3 attempts: exit status 1") or was
- * cancelled; res is filled in every case (release it) so the engine can show
- * and analyse the output. An empty list succeeds with no items.
+ * Run the commands. 0 when all succeeded. -1 when the list is invalid (no
+ * items), when one failed (err: "deploy command 2 (migrate) failed after 3
+ * attempts (1.2s): exit status 1", code RIG_ETIMEOUT for a timeout) or was
+ * cancelled (RIG_ECANCELLED); res is filled in every case (release it) so the
+ * engine can show and analyse the output. A command that cannot run at all
+ * (workdir outside the workspace, variable in an unsafe shell context, ssh
+ * without a transport) is not retried. An empty list succeeds with no items.
  */
 int rig_deploy_run(const struct rig_deploy_cmd *cmds, size_t n, const struct rig_deploy_opts *o,
                    struct rig_deploy_result *res, struct rig_err *err);

@@ -65,25 +65,34 @@ static void describe_cmd(const char *const *argv, char *buf, size_t n)
     rig_buf_release(&b);
 }
 
-/* The last few lines of git's stderr, trimmed and redacted. */
+/* The end of git's stderr on one line: "hint:" lines dropped, whitespace
+ * runs collapsed, redacted. */
 static char *stderr_tail(const char *s)
 {
-    size_t len = strlen(s);
-    char *copy, *t, *r;
+    struct rig_buf b = RIG_BUF_INIT;
+    const char *p = s;
+    char *r;
+    size_t start;
 
-    while (len && (s[len - 1] == '\n' || s[len - 1] == ' ' || s[len - 1] == '\r'))
-        len--;
-    if (len > GIT_STDERR_TAIL) {
-        s += len - GIT_STDERR_TAIL;
-        len = GIT_STDERR_TAIL;
+    while (*p) {
+        size_t len = strcspn(p, "\n");
+        if (strncmp(p, "hint:", 5) != 0) {
+            for (size_t i = 0; i < len; i++) {
+                bool sp = p[i] == ' ' || p[i] == '\t' || p[i] == '\r';
+                if (sp && (b.len == 0 || b.data[b.len - 1] == ' '))
+                    continue;
+                rig_buf_addch(&b, sp ? ' ' : p[i]);
+            }
+            if (b.len && b.data[b.len - 1] != ' ')
+                rig_buf_addch(&b, ' ');
+        }
+        p += len + (p[len] ? 1 : 0);
     }
-    copy = xstrndup(s, len);
-    t = rig_str_trim(copy);
-    for (char *p = t; *p; p++)
-        if (*p == '\n')
-            *p = ' ';
-    r = rig_redact(t);
-    free(copy);
+    while (b.len && b.data[b.len - 1] == ' ')
+        b.data[--b.len] = '\0';
+    start = b.len > GIT_STDERR_TAIL ? b.len - GIT_STDERR_TAIL : 0;
+    r = rig_redact(rig_buf_str(&b) + start);
+    rig_buf_release(&b);
     return r;
 }
 
@@ -180,8 +189,11 @@ static int fail_from(struct git_out *o, struct rig_err *err)
     if (strstr(tail, "non-fast-forward") || strstr(tail, "[rejected]") ||
         strstr(tail, "fetch first"))
         code = RIG_ECONFLICT;
-    rig_err_set(err, code, "%s: exit status %d%s%s", o->desc, o->exit_code, *tail ? ": " : "",
-                tail);
+    rig_err_set(err, code, "%s: exit status %d%s%s%s", o->desc, o->exit_code, *tail ? ": " : "",
+                tail,
+                code == RIG_ECONFLICT ? " (the remote branch has commits this workspace does "
+                                        "not; Rig never force-pushes)"
+                                      : "");
     free(tail);
     return -1;
 }

@@ -84,10 +84,11 @@ struct rig_ws_change {
 
 /*
  * What a change set would do, computed without touching the disk (for
- * policies such as max_file_changes / max_lines_changed). Line counts use the
- * changed region between the first and last differing line of each file (a
- * cheap upper bound of a minimal diff); edits count their search/replace
- * lines after trimming lines they share.
+ * policies such as max_file_changes / max_lines_changed). Line counts are
+ * those of a minimal line diff between each file before and after the whole
+ * set (like `git diff --numstat`); when two versions differ in more than
+ * 2000 lines the whole changed region (first to last differing line) is
+ * counted instead. Paths whose content ends up unchanged are not listed.
  */
 struct rig_ws_stats {
     char **files;  /* distinct normalised paths in first-seen order, NULL-terminated */
