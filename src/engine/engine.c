@@ -400,9 +400,27 @@ static void run_release(struct run *r)
     free(r->fail_reason);
 }
 
-static int run_task(struct rig_engine *eng, const char *task_id, bool resume,
-                    struct rig_err *err)
+static int run_decided(struct run *r, const struct run_start *how, struct rig_err *err)
 {
+    if (how->approved) {
+        if (how->approved->kind == RIG_PROPOSAL_INFRA && proposal_apply(r, how->approved, err) < 0)
+            return -1;
+        return run_enter(r, RIG_PHASE_DEPLOYING, err);
+    }
+    free(r->fail_reason);
+    r->fail_reason = xasprintf("proposal rejected%s%s", *how->rejected ? ": " : "",
+                               how->rejected);
+    run_log(r, RIG_LOG_WARN, "%s", r->fail_reason);
+    if (r->conf->rollback_enabled && run_anything_deployed(r))
+        return run_enter(r, RIG_PHASE_ROLLING_BACK, err);
+    return rig_err_set(err, RIG_EGENERIC, "%s", r->fail_reason);
+}
+
+int run_task(struct rig_engine *eng, const char *task_id, const struct run_start *how,
+             struct rig_err *err)
+{
+    bool decided = how->approved != NULL || how->rejected != NULL;
+    bool resume = how->resume || decided;
     struct run r;
     int rc = -1;
 
@@ -419,7 +437,8 @@ static int run_task(struct rig_engine *eng, const char *task_id, bool resume,
     r.usage.tokens_in = r.task.tokens_in;
     r.usage.tokens_out = r.task.tokens_out;
     r.usage.cost_usd = r.task.cost_usd;
-    if (r.task.status != RIG_TASK_RUNNING) {
+    if (decided ? r.task.status != RIG_TASK_AWAITING_APPROVAL
+                : r.task.status != RIG_TASK_RUNNING) {
         rig_err_set(err, RIG_ECONFLICT, "task %s is %s, not runnable", task_id,
                     rig_task_status_name(r.task.status));
         goto out;
@@ -430,7 +449,8 @@ static int run_task(struct rig_engine *eng, const char *task_id, bool resume,
         r.watcher_started = true;
     if (r.dry_run)
         run_log(&r, RIG_LOG_INFO, "dry run: no push, no deploy, no pull request");
-    if (prepare_workspace(&r, resume, err) < 0 || attempt_restore_plan(&r, err) < 0) {
+    if (prepare_workspace(&r, resume, err) < 0 || attempt_restore_plan(&r, err) < 0 ||
+        (decided && run_decided(&r, how, err) < 0)) {
         run_fail(&r, err);
         goto out;
     }
@@ -446,7 +466,9 @@ out:
 
 int rig_engine_run(struct rig_engine *eng, const char *task_id, struct rig_err *err)
 {
-    return run_task(eng, task_id, false, err);
+    struct run_start how = {0};
+
+    return run_task(eng, task_id, &how, err);
 }
 
 int rig_engine_interrupted_phase(struct rig_store *st, const char *task_id,
@@ -496,7 +518,10 @@ int rig_engine_resume(struct rig_engine *eng, const char *task_id, struct rig_er
         goto out;
     rig_store_log_append(eng->store, task_id, 0, rig_phase_name(at), RIG_LOG_INFO,
                          "resuming from phase after an interruption", NULL, NULL);
-    rc = run_task(eng, task_id, true, err);
+    {
+        struct run_start how = {.resume = true};
+        rc = run_task(eng, task_id, &how, err);
+    }
 out:
     rig_task_release(&t);
     return rc;

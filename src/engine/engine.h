@@ -115,6 +115,25 @@ int rig_engine_run(struct rig_engine *eng, const char *task_id, struct rig_err *
 /* Resume an interrupted task from the phase it was in. */
 int rig_engine_resume(struct rig_engine *eng, const char *task_id, struct rig_err *err);
 
+/*
+ * Decide the pending proposal of a task waiting for approval. Approve applies
+ * an infra proposal's files in the task's workspace, commits and pushes them,
+ * then redeploys and continues the pipeline (a before_deploy proposal simply
+ * continues to deploying). Reject fails the task, rolling back first when
+ * deploy.rollback is enabled and something was deployed. A proposal that was
+ * already decided or has expired is refused (RIG_ECONFLICT). `who` is
+ * recorded as decided_by ("cli:alice", "web", "slack:U123").
+ * Both return like rig_engine_run once the task has moved on.
+ */
+int rig_engine_approve(struct rig_engine *eng, const char *task_id, const char *who,
+                       struct rig_err *err);
+int rig_engine_reject(struct rig_engine *eng, const char *task_id, const char *who,
+                      const char *reason, struct rig_err *err);
+
+/* Fail every task whose proposal passed deploy.approval.timeout (rolling back
+ * as on a rejection). *n (may be NULL) = how many tasks were failed. */
+int rig_engine_expire(struct rig_engine *eng, size_t *n, struct rig_err *err);
+
 /* Ask a running task to stop (its process polls the flag). */
 int rig_engine_cancel(struct rig_store *st, const char *task_id, struct rig_err *err);
 

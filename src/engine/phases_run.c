@@ -207,7 +207,7 @@ out:
 
 /* ----------------------------------------------------------- analysing -- */
 
-static bool anything_deployed(struct run *r)
+bool run_anything_deployed(struct run *r)
 {
     struct rig_attempt_list l = {0};
     bool any = false;
@@ -234,7 +234,7 @@ int phase_analyzing(struct run *r, enum rig_phase *next, struct rig_err *err)
         free(r->fail_reason);
         r->fail_reason = xasprintf("%s still failing after %d self-heal round(s) (ai.max_retry = %d)",
                                    deploy_failed ? "deploy" : "tests", n - 1, r->task.max_retry);
-        if (r->conf->rollback_enabled && anything_deployed(r)) {
+        if (r->conf->rollback_enabled && run_anything_deployed(r)) {
             run_log(r, RIG_LOG_ERROR, "%s: rolling back", r->fail_reason);
             *next = RIG_PHASE_ROLLING_BACK;
             return 0;

@@ -265,3 +265,58 @@ out:
     infra_release(&set);
     return rc;
 }
+
+/* --------------------------------------------------------------- apply -- */
+
+static int apply_files(struct run *r, json_t *files, struct rig_err *err)
+{
+    size_t n = json_array_size(files), i;
+    struct rig_ws_change *ch = xcalloc(n ? n : 1, sizeof(*ch));
+    json_t *f;
+    int rc;
+
+    json_array_foreach(files, i, f) {
+        const char *after = rig_json_str(f, "after", NULL);
+        ch[i].path = rig_json_str(f, "path", "");
+        ch[i].action = after ? RIG_WS_WRITE : RIG_WS_DELETE;
+        ch[i].content = after;
+    }
+    rc = rig_workspace_apply(&r->ws, ch, n, err);
+    free(ch);
+    return rc;
+}
+
+int proposal_apply(struct run *r, const struct rig_proposal *p, struct rig_err *err)
+{
+    json_t *files = NULL;
+    char *msg = NULL;
+    bool committed = false;
+    int rc = -1;
+
+    files = rig_json_loadb(p->files_json, strlen(p->files_json), "proposal files", err);
+    if (!files)
+        return -1;
+    if (apply_files(r, files, err) < 0) {
+        rig_err_prefix(err, "applying proposal %s", p->id);
+        goto out;
+    }
+    msg = xasprintf("rig: apply approved infra proposal %s (#%lld)\n\n%s\n\nTask: %s\n", p->id,
+                    (long long)r->task.issue_number, p->summary ? p->summary : "", r->task.id);
+    if (rig_git_add_all(&r->conf->git, r->ws.repo, err) < 0 ||
+        rig_git_commit(&r->conf->git, r->ws.repo, msg, &r->conf->ident, &committed, r->sha,
+                       err) < 0)
+        goto out;
+    if (committed) {
+        run_set_vars(r);
+        if (!r->dry_run && r->conf->source->ops->push_branch(r->conf->source, &r->ws, err) < 0)
+            goto out;
+        run_log(r, RIG_LOG_INFO, "applied proposal %s as %.12s", p->id, r->sha);
+    } else {
+        run_log(r, RIG_LOG_WARN, "proposal %s changed nothing in the workspace", p->id);
+    }
+    rc = 0;
+out:
+    free(msg);
+    json_decref(files);
+    return rc;
+}

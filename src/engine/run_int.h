@@ -35,6 +35,19 @@ struct run {
     char *fail_reason;             /* set by a handler that ends in failed */
 };
 
+/* How run_task starts: fresh, resumed, or after a decision on a proposal. */
+struct run_start {
+    bool resume;
+    const struct rig_proposal *approved; /* apply it, then deploy */
+    const char *rejected;                /* reason: roll back (if enabled) and fail */
+};
+
+int run_task(struct rig_engine *eng, const char *task_id, const struct run_start *how,
+             struct rig_err *err);
+/* Apply an approved proposal's files in the workspace, commit and push (proposal.c). */
+int proposal_apply(struct run *r, const struct rig_proposal *p, struct rig_err *err);
+bool run_anything_deployed(struct run *r);
+
 /* Log to the store (tag = current phase) and echo to the CLI. */
 void run_log(struct run *r, enum rig_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
