@@ -133,7 +133,7 @@ struct rig_ai_ctx {
     const struct rig_ai_file *files; /* relevant files with their current content */
     size_t nfiles;
     const char *extra_instructions;  /* ai.context from rig.yaml */
-    const char *workspace;        /* agent providers run here (cwd); required for them */
+    const char *workspace;        /* agents run here (cwd); required for agent code/fix */
     /* fix: the failing test/build output (tail). */
     const char *failure_log;
     /* fix: what earlier attempts changed, so the AI does not repeat itself. */
