@@ -116,7 +116,7 @@ static int parse_claude(const struct rig_ai *ai, const struct rig_proc_result *r
         char *red = rig_redact(text && *text ? text : "no detail given");
 
         rig_err_set(err, RIG_EIO, "claude-code: the agent reported an error (%s): %s",
-                    subtype ? subtype : "is_error", red);
+                    subtype && strcmp(subtype, "success") ? subtype : "is_error", red);
         free(red);
         goto out;
     }

@@ -270,11 +270,16 @@ int ai_http_complete(const struct rig_ai *ai, const char *system, const struct a
     req.retry_max_ms = ai->retry_max_ms;
     req.cancel = cancel;
     if (rig_http_do(&req, &resp, err) < 0) {
-        if (ai->provider == RIG_AI_OLLAMA || ai->provider == RIG_AI_OLLAMA_OPENAI)
-            rig_err_prefix(err, "%s: cannot get an answer from %s (is Ollama running? set "
-                           "ai.endpoint or OLLAMA_API_ENDPOINT)", pname(ai), ai->url);
-        else
-            rig_err_prefix(err, "%s: request to %s failed", pname(ai), ai->url);
+        if (err && (ai->provider == RIG_AI_OLLAMA || ai->provider == RIG_AI_OLLAMA_OPENAI) &&
+            err->code == RIG_EIO) {
+            char *m = xstrdup(err->msg);
+
+            rig_err_set(err, RIG_EIO, "%s: %s (is Ollama running? set ai.endpoint or "
+                        "OLLAMA_API_ENDPOINT)", pname(ai), m);
+            free(m);
+        } else {
+            rig_err_prefix(err, "%s", pname(ai));
+        }
         goto out;
     }
     if (resp.attempts > 1)
