@@ -552,13 +552,23 @@ static void test_malformed_twice(void **state)
     ai = make_ai(RIG_AI_OLLAMA, &s, NULL, "llama3.2");
     assert_int_equal(rig_ai_plan(ai, &ISSUE_CTX, &plan, NULL, &u, &err), -1);
     assert_int_equal(err.code, RIG_EINVAL);
-    assert_contains(err.msg, "AI plan step (ollama): AI answer is not valid JSON after one repair "
-                             "attempt: answer line 2:");
+    assert_contains(err.msg, "AI plan step: AI answer is not valid JSON after one repair "
+                             "attempt (ollama model llama3.2): answer line 2:");
     assert_null(plan);
     assert_int_equal(u.calls, 2);
     reqs = requests(&s);
     assert_int_equal(json_array_size(reqs), 2);
     json_decref(reqs);
+    rig_ai_free(ai);
+    standin_stop(&s);
+
+    /* Valid JSON, wrong schema, twice. */
+    standin_start(&s, "[{\"text\": \"{\\\"plan\\\": 3}\"}]", NULL);
+    ai = make_ai(RIG_AI_OLLAMA, &s, NULL, "llama3.2");
+    rig_err_clear(&err);
+    assert_int_equal(rig_ai_plan(ai, &ISSUE_CTX, &plan, NULL, &u, &err), -1);
+    assert_contains(err.msg, "AI answer does not follow the protocol after one repair attempt "
+                             "(ollama model llama3.2): \"plan\" must be a string, not an integer");
     rig_ai_free(ai);
     standin_stop(&s);
 }
@@ -790,7 +800,7 @@ static void test_agent_errors(void **state)
     ctx.workspace = NULL;
     rig_err_clear(&err);
     assert_int_equal(rig_ai_code(ai, &ctx, &cs, &u, &err), -1);
-    assert_contains(err.msg, "no workspace directory given");
+    assert_contains(err.msg, "claude-code needs the workspace directory");
     rig_ai_free(ai);
     agent_teardown(&e);
 
@@ -915,6 +925,7 @@ static void test_options(void **state)
     rig_ai_opts_init(&o);
     o.provider = RIG_AI_OLLAMA;
     o.model = "llama3.2";
+    o.max_http_retries = 0;
     ai = rig_ai_new(&o, &err);
     assert_non_null(ai);
     assert_string_equal(rig_ai_model(ai), "llama3.2");

@@ -78,6 +78,7 @@ void rig_ai_opts_init(struct rig_ai_opts *o)
 {
     memset(o, 0, sizeof(*o));
     o->temperature = -1;
+    o->max_http_retries = 3;
     o->price_in_per_mtok = -1;
     o->price_out_per_mtok = -1;
 }
@@ -391,6 +392,13 @@ static int call_once(struct rig_ai *ai, enum ai_op op, const struct rig_ai_ctx *
 typedef int (*validate_fn)(const char *text, const struct rig_ai_ctx *ctx, void *out,
                            struct rig_err *err);
 
+/* Syntax errors come from rig_ai_extract_json; the rest are schema errors. */
+static bool is_syntax_error(const struct rig_err *e)
+{
+    return rig_str_startswith(e->msg, "answer line ") ||
+           rig_str_startswith(e->msg, "no JSON object found");
+}
+
 /* Ask for a JSON answer and validate it; one repair round trip on failure. */
 static int ask_json(struct rig_ai *ai, enum ai_op op, const struct rig_ai_ctx *ctx,
                     validate_fn validate, void *out, struct rig_ai_usage *acc,
@@ -424,12 +432,14 @@ static int ask_json(struct rig_ai *ai, enum ai_op op, const struct rig_ai_ctx *c
         rc = 0;
         goto out;
     }
-    rig_err_set(err, RIG_EINVAL, "AI answer is not valid JSON after one repair attempt: %s%s",
+    rig_err_set(err, RIG_EINVAL, "AI answer %s after one repair attempt (%s%s%s): %s%s",
+                is_syntax_error(&perr) ? "is not valid JSON" : "does not follow the protocol",
+                rig_ai_provider_name(ai->provider), *ai->model ? " model " : "", ai->model,
                 perr.msg, a2.truncated ? " (the answer was cut off at the output limit; raise "
                 "ai.max_tokens)" : "");
 out:
     if (rc < 0)
-        rig_err_prefix(err, "AI %s step (%s)", ai_op_name(op), rig_ai_provider_name(ai->provider));
+        rig_err_prefix(err, "AI %s step", ai_op_name(op));
     ai_answer_release(&a1);
     ai_answer_release(&a2);
     free(system);
@@ -450,7 +460,7 @@ static int agent_edit(struct rig_ai *ai, enum ai_op op, const struct rig_ai_ctx 
     int rc = -1;
 
     if (call_once(ai, op, ctx, system, &msg, 1, true, acc, &a, err) < 0) {
-        rig_err_prefix(err, "AI %s step (%s)", ai_op_name(op), rig_ai_provider_name(ai->provider));
+        rig_err_prefix(err, "AI %s step", ai_op_name(op));
         goto out;
     }
     out->agent_edited = true;
@@ -506,7 +516,7 @@ static int check_agent_ws(const struct rig_ai *ai, const struct rig_ai_ctx *ctx,
                           struct rig_err *err)
 {
     if (!is_api(ai->provider) && (!ctx->workspace || !*ctx->workspace))
-        return rig_err_set(err, RIG_EINVAL, "AI %s step (%s): no workspace directory given",
+        return rig_err_set(err, RIG_EINVAL, "AI %s step: %s needs the workspace directory",
                            op, rig_ai_provider_name(ai->provider));
     return 0;
 }
