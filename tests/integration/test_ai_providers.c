@@ -516,7 +516,8 @@ static void test_truncated_then_repaired(void **state)
     struct rig_err err = RIG_ERR_INIT;
     struct rig_ai_changeset cs;
     json_t *sc = json_pack("[{s:s, s:s}, {s:s}]", "text",
-                           "{\"summary\": \"x\", \"files\": [{\"path\": \"a.c\", \"content\": \"int",
+                           "{\"summary\": \"x\", \"files\": [{\"path\": \"a.c\", "
+                           "\"content\": \"int",
                            "stop", "max_tokens", "text", CODE_OK);
     char *script = json_dumps(sc, 0);
     json_t *reqs;
@@ -547,7 +548,8 @@ static void test_malformed_twice(void **state)
     json_t *reqs;
 
     (void)state;
-    standin_start(&s, "[{\"text\": \"{\\\"plan\\\": \\\"a\\\",\\n \\\"files_to_change\\\": [,]}\"}]",
+    standin_start(&s,
+                  "[{\"text\": \"{\\\"plan\\\": \\\"a\\\",\\n \\\"files_to_change\\\": [,]}\"}]",
                   NULL);
     ai = make_ai(RIG_AI_OLLAMA, &s, NULL, "llama3.2");
     assert_int_equal(rig_ai_plan(ai, &ISSUE_CTX, &plan, NULL, &u, &err), -1);

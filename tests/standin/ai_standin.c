@@ -193,8 +193,9 @@ static bool scripted_special(json_t *st, int provider, struct reply *r)
             openai_error(r, (unsigned)status, "server_error", "The server had an error while "
                          "processing your request. Sorry about that!", NULL, NULL);
     } else {
-        ollama_error(r, (unsigned)status, status == 429 ? "rate limit exceeded"
-                                                        : "the model failed to generate a response");
+        ollama_error(r, (unsigned)status, status == 429
+                                              ? "rate limit exceeded"
+                                              : "the model failed to generate a response");
     }
     r->headers = json_object_get(st, "headers");
     return true;

@@ -80,7 +80,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->prompt_arg = o;
         }
     }
-    if (strcmp(a->format, "text") && strcmp(a->format, "json") && strcmp(a->format, "stream-json")) {
+    if (strcmp(a->format, "text") && strcmp(a->format, "json") &&
+        strcmp(a->format, "stream-json")) {
         fprintf(stderr, "error: option '--output-format <format>' argument '%s' is invalid. "
                         "Allowed choices are text, json, stream-json.\n", a->format);
         return -1;

@@ -507,7 +507,8 @@ int rig_ai_parse_proposal(const char *text, const struct rig_ai_file *infra, siz
         goto out;
     for (size_t i = 0; i < out->nfiles; i++) {
         for (size_t j = 0; j < ninfra; j++) {
-            if (infra[j].readonly && infra[j].path && strcmp(infra[j].path, out->files[i].path) == 0) {
+            if (infra[j].readonly && infra[j].path &&
+                strcmp(infra[j].path, out->files[i].path) == 0) {
                 rig_err_set(err, RIG_EINVAL,
                             "\"files[%zu].path\" \"%s\" is read-only: leave it unchanged and "
                             "explain what a person should change instead", i, out->files[i].path);

@@ -22,7 +22,8 @@ static const char ANSWER_RULES[] =
 
 static const char CHANGE_SCHEMA[] =
     "Each element of \"files\" is one of:\n"
-    "  {\"path\": \"dir/file.ext\", \"action\": \"write\", \"content\": \"<the COMPLETE new file>\"}\n"
+    "  {\"path\": \"dir/file.ext\", \"action\": \"write\", "
+    "\"content\": \"<the COMPLETE new file>\"}\n"
     "  {\"path\": \"dir/file.ext\", \"action\": \"edit\", \"edits\": [{\"search\": \"<exact text "
     "that occurs once in the current file>\", \"replace\": \"<new text>\"}]}\n"
     "  {\"path\": \"dir/file.ext\", \"action\": \"delete\"}\n"
@@ -156,6 +157,8 @@ static void files_section(struct rig_buf *b, const char *title, const struct rig
         const char *c = f[i].content ? f[i].content : "";
         size_t len = strlen(c);
 
+        if (!f[i].path)
+            continue;
         rig_buf_addf(b, "\n----- BEGIN FILE %s%s -----\n", f[i].path, f[i].readonly ?
                      " (read-only)" : "");
         rig_buf_adds(b, c);
