@@ -58,7 +58,7 @@ struct rig_ai_opts {
     int max_tokens;         /* output limit per call; 0 = 8192 */
     double temperature;     /* < 0: not sent (provider default) */
     int64_t timeout_ms;     /* per HTTP request / per agent run; 0 = 300000 (agents 1800000) */
-    int max_http_retries;   /* extra attempts on network errors, 429, 529, 5xx; < 0 = 0 */
+    int max_http_retries;   /* extra attempts on network errors, 429, 529, 5xx; 0 = none */
     int64_t retry_base_ms;  /* backoff base; 0 = http client default (500) */
     int64_t retry_max_ms;   /* backoff cap; 0 = http client default (30000) */
     /* COMMAND: the command line, run as /bin/sh -c <command> in the workspace. */
@@ -76,8 +76,8 @@ struct rig_ai_opts {
     double price_out_per_mtok;
 };
 
-/* Defaults: everything 0/NULL except temperature = -1 and both prices = -1.
- * Always start from this. */
+/* Defaults: everything 0/NULL except temperature = -1, max_http_retries = 3
+ * and both prices = -1. Always start from this. */
 void rig_ai_opts_init(struct rig_ai_opts *o);
 
 /* Price per million tokens for a known model id (longest known prefix, so
@@ -133,7 +133,7 @@ struct rig_ai_ctx {
     const struct rig_ai_file *files; /* relevant files with their current content */
     size_t nfiles;
     const char *extra_instructions;  /* ai.context from rig.yaml */
-    const char *workspace;        /* agent providers run here (cwd); required for them */
+    const char *workspace;        /* agents run here (cwd); required for agent code/fix */
     /* fix: the failing test/build output (tail). */
     const char *failure_log;
     /* fix: what earlier attempts changed, so the AI does not repeat itself. */
