@@ -358,7 +358,7 @@ static void capture_add(struct stream *s, const char *p, size_t n)
         return;
     }
     /* Compact only past twice the cap so keeping the tail stays linear. */
-    if (s->cap.len + n > 2 * s->max) {
+    if (s->cap.len + n > s->max && s->cap.len + n - s->max > s->max) {
         rig_buf_consume(&s->cap, s->cap.len + n - s->max);
         s->truncated = true;
     }
