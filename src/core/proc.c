@@ -508,9 +508,12 @@ static void wait_loop(struct run *r, struct rig_proc_result *res)
         if (r->exited) {
             if (r->out.fd < 0 && r->err.fd < 0)
                 break;
-            if (now >= drain_until(r))
+            /* A cancel while draining just stops the wait: the child is done. */
+            if (now >= drain_until(r) || (o->cancel && *o->cancel))
                 break;
             wait = min_wait(wait, drain_until(r), now);
+            if (o->cancel)
+                wait = min_wait(wait, now + CANCEL_TICK_MS, now);
         } else {
             if (o->cancel && !r->term_sent)
                 wait = CANCEL_TICK_MS;
