@@ -18,7 +18,7 @@
  * shell as code once encoded this way.
  */
 
-enum vctx { V_NONE, V_SQ, V_DQ, V_BQ, V_ANSI, V_SUB };
+enum vctx { V_NONE, V_SQ, V_DQ, V_BQ, V_ANSI, V_SUB, V_PARAM };
 
 #define VARS_MAX_DEPTH 64
 #define VARS_MAX_HEREDOCS 16
@@ -26,7 +26,10 @@ enum vctx { V_NONE, V_SQ, V_DQ, V_BQ, V_ANSI, V_SUB };
 
 struct frame {
     enum vctx kind;
-    int parens; /* V_SUB: unmatched '(' inside $( ) */
+    int parens;    /* V_SUB: unmatched '(' inside $( ) */
+    int cases;     /* V_SUB: open `case` statements, whose patterns end in ')' */
+    bool arith;    /* V_SUB opened by $(( : '<<' is a shift */
+    bool in_dq;    /* V_PARAM inside "...": dash takes ' literally there */
 };
 
 struct heredoc {
@@ -36,6 +39,7 @@ struct heredoc {
 
 struct lexer {
     const char *s;
+    size_t len;
     size_t i;
     const struct rig_vars *vars;
     struct rig_buf out;
@@ -108,15 +112,16 @@ static int push(struct lexer *lx, enum vctx kind)
         return rig_err_set(lx->err, RIG_EINVAL,
                            "command nests quotes/substitutions deeper than %d levels at byte %zu",
                            VARS_MAX_DEPTH, lx->i);
+    memset(&lx->stack[lx->depth], 0, sizeof(lx->stack[0]));
     lx->stack[lx->depth].kind = kind;
-    lx->stack[lx->depth].parens = 0;
+    lx->stack[lx->depth].in_dq = cur(lx) == V_DQ;
     lx->depth++;
     return 0;
 }
 
 static void copy(struct lexer *lx, size_t n)
 {
-    size_t avail = strlen(lx->s + lx->i);
+    size_t avail = lx->len - lx->i;
 
     if (n > avail)
         n = avail;
@@ -136,6 +141,20 @@ static int emit_var(struct lexer *lx, const struct vardef *d, size_t len)
 {
     const char *v = var_value(lx->vars, d);
 
+    /* Inside these, text is re-scanned or quoted by rules that differ between
+     * shells, whatever frames are nested deeper. */
+    for (int k = 0; k < lx->depth; k++) {
+        switch (lx->stack[k].kind) {
+        case V_BQ:
+            return unsafe_ctx(lx, d, "`...` backquotes");
+        case V_ANSI:
+            return unsafe_ctx(lx, d, "a $'...' string");
+        case V_PARAM:
+            return unsafe_ctx(lx, d, "a ${...} expansion");
+        default:
+            break;
+        }
+    }
     switch (cur(lx)) {
     case V_NONE:
     case V_SUB:
@@ -156,10 +175,8 @@ static int emit_var(struct lexer *lx, const struct vardef *d, size_t len)
             rig_buf_addch(&lx->out, *v);
         }
         break;
-    case V_BQ:
-        return unsafe_ctx(lx, d, "`...` backquotes");
-    case V_ANSI:
-        return unsafe_ctx(lx, d, "a $'...' string");
+    default:
+        break;
     }
     lx->i += len;
     return 0;
@@ -260,11 +277,27 @@ static bool word_start(const struct lexer *lx)
     return lx->i == 0 || is_meta(lx->s[lx->i - 1]);
 }
 
+/* The reserved word w at the current position (a whole word)? */
+static bool at_word(const struct lexer *lx, const char *w)
+{
+    size_t n = strlen(w);
+
+    return word_start(lx) && lx->len - lx->i >= n && memcmp(lx->s + lx->i, w, n) == 0 &&
+           (lx->s[lx->i + n] == '\0' || is_meta(lx->s[lx->i + n]));
+}
+
+static struct frame *top(struct lexer *lx)
+{
+    return &lx->stack[lx->depth - 1];
+}
+
+/* Outside any quotes: top level, inside $( ) or $(( )). */
 static int step_unquoted(struct lexer *lx)
 {
     const char *s = lx->s;
     size_t i = lx->i;
     char c = s[i];
+    bool sub = cur(lx) == V_SUB;
 
     if (c == '\\') {
         copy(lx, 2);
@@ -281,26 +314,71 @@ static int step_unquoted(struct lexer *lx)
         copy(lx, 2);
         return push(lx, V_ANSI);
     } else if (c == '$' && s[i + 1] == '(') {
+        bool arith = s[i + 2] == '(';
+        copy(lx, arith ? 3 : 2);
+        if (push(lx, V_SUB) < 0)
+            return -1;
+        top(lx)->arith = arith;
+        top(lx)->parens = arith ? 1 : 0;
+    } else if (c == '$' && s[i + 1] == '{') {
         copy(lx, 2);
-        return push(lx, V_SUB);
-    } else if (c == '(' && cur(lx) == V_SUB) {
-        lx->stack[lx->depth - 1].parens++;
+        return push(lx, V_PARAM);
+    } else if (sub && c == '(') {
+        top(lx)->parens++;
         copy(lx, 1);
-    } else if (c == ')' && cur(lx) == V_SUB) {
+    } else if (sub && c == ')') {
         copy(lx, 1);
-        if (lx->stack[lx->depth - 1].parens-- == 0)
+        if (top(lx)->parens > 0)
+            top(lx)->parens--;
+        else if (top(lx)->cases == 0)
             lx->depth--;
+    } else if (sub && at_word(lx, "case")) {
+        top(lx)->cases++;
+        copy(lx, 4);
+    } else if (sub && at_word(lx, "esac")) {
+        if (top(lx)->cases > 0)
+            top(lx)->cases--;
+        copy(lx, 4);
     } else if (c == '#' && word_start(lx)) {
-        const char *nl = strchr(s + i, '\n');
-        copy(lx, nl ? (size_t)(nl - (s + i)) : strlen(s + i));
-    } else if (c == '<' && s[i + 1] == '<' && s[i + 2] != '<') {
+        const char *nl = memchr(s + i, '\n', lx->len - i);
+        copy(lx, nl ? (size_t)(nl - (s + i)) : lx->len - i);
+    } else if (c == '<' && s[i + 1] == '<' && s[i + 2] != '<' && !(sub && top(lx)->arith)) {
         return read_heredoc_op(lx);
     } else if (c == '<' && s[i + 1] == '<') {
-        copy(lx, 3); /* here-string: the word after it is ordinary */
+        copy(lx, 2); /* a shift, or the start of a bash here-string */
     } else if (c == '\n') {
         copy(lx, 1);
         if (lx->npending)
             return heredoc_bodies(lx);
+    } else {
+        copy(lx, 1);
+    }
+    return 0;
+}
+
+/* Inside ${...}: find its end; quotes nest (a single quote is literal when
+ * the expansion itself is inside double quotes, as dash does). */
+static int step_param(struct lexer *lx)
+{
+    const char *s = lx->s;
+    size_t i = lx->i;
+
+    if (s[i] == '}') {
+        lx->depth--;
+        copy(lx, 1);
+    } else if (s[i] == '\\') {
+        copy(lx, 2);
+    } else if (s[i] == '\'' && !top(lx)->in_dq) {
+        copy(lx, 1);
+        return push(lx, V_SQ);
+    } else if (s[i] == '"') {
+        copy(lx, 1);
+        return push(lx, V_DQ);
+    } else if (s[i] == '`') {
+        copy(lx, 1);
+        return push(lx, V_BQ);
+    } else if (s[i] == '$' && (s[i + 1] == '(' || s[i + 1] == '{')) {
+        return step_unquoted(lx);
     } else {
         copy(lx, 1);
     }
@@ -320,6 +398,8 @@ static int step(struct lexer *lx)
     case V_NONE:
     case V_SUB:
         return step_unquoted(lx);
+    case V_PARAM:
+        return step_param(lx);
     case V_SQ:
         if (s[i] == '\'')
             lx->depth--;
@@ -334,9 +414,8 @@ static int step(struct lexer *lx)
         } else if (s[i] == '`') {
             copy(lx, 1);
             return push(lx, V_BQ);
-        } else if (s[i] == '$' && s[i + 1] == '(') {
-            copy(lx, 2);
-            return push(lx, V_SUB);
+        } else if (s[i] == '$' && (s[i + 1] == '(' || s[i + 1] == '{')) {
+            return step_unquoted(lx);
         } else {
             copy(lx, 1);
         }
@@ -366,10 +445,11 @@ int rig_vars_expand(const char *cmd, const struct rig_vars *vars, char **out,
         return rig_err_set(err, RIG_EINVAL, "no command to expand");
     memset(&lx, 0, sizeof(lx));
     lx.s = cmd;
+    lx.len = strlen(cmd);
     lx.vars = vars;
     lx.err = err;
     rig_buf_init(&lx.out, 0);
-    while (cmd[lx.i])
+    while (lx.i < lx.len)
         if (step(&lx) < 0)
             goto out;
     *out = rig_buf_take(&lx.out);

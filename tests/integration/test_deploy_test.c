@@ -377,6 +377,29 @@ static void test_output_tail_and_rollback(void **state)
     rig_deploy_result_release(&res);
 }
 
+static void test_clean_env(void **state)
+{
+    struct fx *f = *state;
+    struct rig_test_entry t = {"env", "echo \"[$RIG_TEST_SECRET][$RIG_ISSUE_NUMBER][$EXTRA]\"; "
+                                      "test -n \"$PATH\"", 0, NULL, 0};
+    const char *extra[] = {"EXTRA=given", NULL};
+    struct rig_test_report rep;
+    struct rig_err err = RIG_ERR_INIT;
+
+    setenv("RIG_TEST_SECRET", "s3cret", 1);
+    f->ctx.env = extra;
+    if (rig_test_run(&t, 1, NULL, 0, &f->ctx, &rep, &err) != 0)
+        fail_msg("tests: %s", err.msg);
+    assert_string_equal(rep.items[0].output, "[s3cret][7][given]\n");
+    rig_test_report_release(&rep);
+    f->ctx.clean_env = true;
+    if (rig_test_run(&t, 1, NULL, 0, &f->ctx, &rep, &err) != 0)
+        fail_msg("tests: %s", err.msg);
+    assert_string_equal(rep.items[0].output, "[][7][given]\n");
+    rig_test_report_release(&rep);
+    unsetenv("RIG_TEST_SECRET");
+}
+
 static void test_path_matching(void **state)
 {
     static const struct {
@@ -509,6 +532,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deploy_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deploy_validate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_tail_and_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clean_env, setup, teardown),
         cmocka_unit_test(test_path_matching),
         cmocka_unit_test_setup_teardown(test_selection_and_results, setup, teardown),
         cmocka_unit_test_setup_teardown(test_selection_fallback_and_tail, setup, teardown),

@@ -422,6 +422,18 @@ static void test_sources_and_errors(void **state)
     assert_int_equal(rig_git_check_branch(&f->git, "bad..name", &err), -1);
     assert_int_equal(rig_git_check_branch(&f->git, "rig/issue-1-ok", &err), 0);
 
+    /* command-running transports are never allowed */
+    {
+        char *dst = tu_path(f->tmp, "ext-clone");
+        char *url = xasprintf("ext::sh -c touch%% %s/pwned", f->tmp);
+        char *pw = tu_path(f->tmp, "pwned");
+        assert_int_equal(rig_git_clone(&f->git, url, dst, &err), -1);
+        assert_int_equal(access(pw, F_OK), -1);
+        free(dst);
+        free(url);
+        free(pw);
+    }
+
     /* HOME isolation: the configured home's gitconfig is the one git sees */
     gc = tu_path(f->home, ".gitconfig");
     tu_write_file(gc, "[user]\n\tname = From Isolated Home\n");

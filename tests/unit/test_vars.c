@@ -115,6 +115,16 @@ static void test_command_substitution(void **state)
     check_literal("x=$( (printf '%s' ${ISSUE_TITLE}) ); printf '%s\\n' \"$x\"", "", "\n");
 }
 
+static void test_case_and_arithmetic(void **state)
+{
+    (void)state;
+    /* a case pattern's ')' does not end the command substitution */
+    check_literal("printf '%s\\n' \"$(case a in (b) :;; a) printf '%s' ${ISSUE_TITLE};; esac)\"",
+                  "", "\n");
+    /* '<<' in arithmetic is a shift, not a here-document */
+    check_literal("x=$((1<<3)); printf '%s\\n' \"$x\" ${ISSUE_TITLE}", "8\n", "\n");
+}
+
 static void test_adjacent_and_assignment(void **state)
 {
     (void)state;
@@ -197,6 +207,9 @@ static void test_unsafe_contexts_refused(void **state)
     expect_refused("echo $'a ${ISSUE_TITLE}'", "$'...'");
     expect_refused("cat <<EOF\ntitle ${ISSUE_TITLE}\nEOF\n", "here-document");
     expect_refused("cat <<-'E O'\n\t${ISSUE_TITLE}\n\tE O\n", "here-document");
+    expect_refused("echo \"${X:-\"${ISSUE_TITLE}\"}\"", "${...}");
+    expect_refused("echo ${X:-${ISSUE_TITLE}}", "${...}");
+    expect_refused("echo `echo $(echo ${ISSUE_TITLE})`", "backquotes");
 }
 
 static void test_heredoc_then_variable(void **state)
@@ -234,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_double_quoted_is_literal),
         cmocka_unit_test(test_single_quoted_is_literal),
         cmocka_unit_test(test_command_substitution),
+        cmocka_unit_test(test_case_and_arithmetic),
         cmocka_unit_test(test_adjacent_and_assignment),
         cmocka_unit_test(test_all_variables),
         cmocka_unit_test(test_null_values_are_empty),

@@ -15,9 +15,11 @@
  * run; later commands are not started. Rollback runs
  * deploy.rollback.config.commands the same way.
  *
- * Transport: local runs `sh -c` on this host. SSH commands go through the
- * transport given in ctx (deploy_ssh is a separate module); without one they
- * fail with "ssh transport is not available in this build".
+ * Transport: local runs `sh -c` on this host (workdir under the workspace,
+ * env merged over the inherited environment, see shellcmd.h). SSH commands go
+ * through the transport passed in rig_deploy_opts.ssh (an SSH module plugs in
+ * there); without one they fail, unretried, with "ssh transport is not
+ * available in this build".
  */
 
 enum rig_transport_type { RIG_TRANSPORT_LOCAL = 0, RIG_TRANSPORT_SSH = 1 };

@@ -179,6 +179,7 @@ int rig_shellcmd_run(const struct rig_shellcmd *c, const struct rig_run_ctx *ctx
     po.shell = cmd;
     po.cwd = dir;
     po.env = env;
+    po.clear_env = ctx->clean_env;
     po.merge_stderr = true;
     po.capture_max = ctx->tail_max ? ctx->tail_max : SHELLCMD_TAIL_DEFAULT;
     po.timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 0;

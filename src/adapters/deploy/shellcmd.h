@@ -23,6 +23,9 @@ struct rig_run_ctx {
     const char *workspace;        /* required: commands run here (workdir is relative to it) */
     const struct rig_vars *vars;  /* NULL: no task variables (rollback after a failed setup) */
     const char *const *env;       /* extra "NAME=value" for every command, NULL-terminated */
+    /* Start from an empty environment (PATH and HOME kept) instead of Rig's
+     * own: tests run AI-written code, which must not see Rig's API keys. */
+    bool clean_env;
     size_t tail_max;              /* bytes of output kept per command; 0 = 64 KiB */
     rig_cmd_line_fn on_line;
     void *line_ctx;

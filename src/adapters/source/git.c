@@ -124,6 +124,8 @@ static int git_exec(const struct rig_git *g, const struct git_call *c, struct gi
     env[ne++] = "GIT_TERMINAL_PROMPT=0";
     env[ne++] = "GIT_OPTIONAL_LOCKS=0";
     env[ne++] = "LC_ALL=C"; /* messages we parse and show are the English ones */
+    /* No ext::/fd:: transports, whatever a URL says: they run commands. */
+    env[ne++] = "GIT_ALLOW_PROTOCOL=file:git:http:https:ssh";
     if (g && g->home) {
         home_env = xasprintf("HOME=%s", g->home);
         xdg_env = xasprintf("XDG_CONFIG_HOME=%s/.config", g->home);

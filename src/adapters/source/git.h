@@ -10,7 +10,9 @@
 /*
  * A thin wrapper over the `git` CLI. Every command runs through rig_proc_run
  * with an argv (never a shell) and an isolated configuration:
- * GIT_CONFIG_NOSYSTEM=1, GIT_TERMINAL_PROMPT=0, stdin from /dev/null, and
+ * GIT_CONFIG_NOSYSTEM=1, GIT_TERMINAL_PROMPT=0, GIT_ALLOW_PROTOCOL limited to
+ * file/git/http/https/ssh (no ext:: command transports), LC_ALL=C, stdin from
+ * /dev/null, and
  * HOME=<home> (plus XDG_CONFIG_HOME=<home>/.config) when home is set, so the
  * user's ~/.gitconfig, credential helpers and hooks do not leak into a task.
  *

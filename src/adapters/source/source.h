@@ -80,7 +80,8 @@ struct rig_source_ops {
     int (*set_status)(struct rig_source *src, const char *sha, enum rig_commit_state state,
                       const char *context, const char *description, struct rig_err *err);
 
-    /* Remove a task branch from the remote (cleanup after a failed task). */
+    /* Remove a task branch from the remote (cleanup after a failed task).
+     * Required. */
     int (*delete_branch)(struct rig_source *src, struct rig_workspace *ws, const char *branch,
                          struct rig_err *err);
 

@@ -34,7 +34,9 @@ struct rig_test_entry {
 #define RIG_TEST_TAIL_MAX (64 * 1024)
 
 struct rig_test_report {
-    struct rig_cmd_result *items; /* one per entry, config order (skipped included) */
+    /* One per entry, config order. Skipped entries (not selected, or not
+     * reached after a cancel) have skipped = true, ok = false, attempts = 0. */
+    struct rig_cmd_result *items;
     size_t len;
     size_t passed, failed, skipped;
     bool ok;                      /* every selected test passed */
