@@ -60,4 +60,10 @@ const char *rig_http_header_get(const struct rig_http_resp *resp, const char *na
 
 void rig_http_resp_release(struct rig_http_resp *resp);
 
+/* The wait a response asks for before retrying, in ms from now_ms: Retry-After
+ * (seconds or an HTTP date), else x-ratelimit-reset (epoch seconds) when the
+ * status is 429 or x-ratelimit-remaining is "0". A date in the past gives 0;
+ * -1 when the response asks for nothing. Uncapped (rig_http_do caps it). */
+int64_t rig_http_retry_after_ms(const struct rig_http_resp *resp, int64_t now_ms);
+
 #endif
