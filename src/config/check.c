@@ -49,6 +49,20 @@ bool ck_given_at(json_t *root, const char *base, const char *key)
     return r;
 }
 
+bool ck_ok(struct cfg_walk *w, json_t *root, const char *ptr)
+{
+    return ck_given(root, ptr) && !cfg_bad(w, ptr);
+}
+
+bool ck_ok_at(struct cfg_walk *w, json_t *root, const char *base, const char *key)
+{
+    char *p = xasprintf("%s/%s", base, key);
+    bool r = ck_ok(w, root, p);
+
+    free(p);
+    return r;
+}
+
 /* Report "<base>.<key> applies only to <what>" for each listed key that is given. */
 void ck_only_for(struct cfg_walk *w, json_t *root, const char *base, const char *const *keys,
                  const char *what)
@@ -209,8 +223,11 @@ void ck_source(struct cfg_walk *w, json_t *root, const char *base, struct rig_so
 {
     char *repo_ptr = ck_ptr(base, "/repo");
     char *api_ptr = ck_ptr(base, "/api_url");
+    char *plat_ptr = ck_ptr(base, "/platform");
 
-    if (s->platform == RIG_PLATFORM_GITHUB) {
+    if (cfg_bad(w, plat_ptr)) {
+        /* unknown platform: nothing more can be said about the repository */
+    } else if (s->platform == RIG_PLATFORM_GITHUB) {
         if (s->repo)
             check_github_repo(w, repo_ptr, s);
         if (s->api_url)
@@ -227,6 +244,7 @@ void ck_source(struct cfg_walk *w, json_t *root, const char *base, struct rig_so
         cfg_err(w, repo_ptr, CFG_AT_VALUE, "must not be empty");
     free(repo_ptr);
     free(api_ptr);
+    free(plat_ptr);
 }
 
 /* ---- ai ---------------------------------------------------------------------- */
@@ -240,7 +258,7 @@ static void check_ai(struct cfg_walk *w, json_t *root)
     struct rig_ai_config *ai = &w->cfg->ai;
     const char *model_example = NULL;
 
-    if (!ck_given(root, "/ai/provider"))
+    if (!ck_ok(w, root, "/ai/provider"))
         return;
     ai->provider_name = cfg_enum_name(cfg_provider_enum, (int)ai->provider);
     switch (ai->provider) {
@@ -287,9 +305,12 @@ static void check_ssh(struct cfg_walk *w, json_t *root, const char *cmd_ptr,
 {
     char *tp = ck_ptr(cmd_ptr, "/transport");
     char *sp = ck_ptr(cmd_ptr, "/transport/ssh");
+    char *typ = ck_ptr(cmd_ptr, "/transport/type");
     const struct rig_ssh_config *s = &t->ssh;
     const char *at = ck_given(root, sp) ? sp : tp;
 
+    if (cfg_bad(w, typ))
+        goto out;
     if (t->type != RIG_TRANSPORT_SSH) {
         if (ck_given(root, sp))
             cfg_err(w, sp, CFG_AT_KEY, "is set but transport.type is local (add type: ssh)");
@@ -307,6 +328,7 @@ static void check_ssh(struct cfg_walk *w, json_t *root, const char *cmd_ptr,
 out:
     free(tp);
     free(sp);
+    free(typ);
 }
 
 static void check_commands(struct cfg_walk *w, json_t *root, const char *list_ptr,
@@ -409,7 +431,7 @@ static void check_projects(struct cfg_walk *w, json_t *root)
                 break;
             }
         }
-        if (!ck_given_at(root, base, "platform"))
+        if (!ck_given_at(root, base, "platform") && !cfg_bad(w, "/source/platform"))
             p->source.platform = cfg->source.platform;
         ck_source(w, root, base, &p->source);
         if (p->has_deploy) {

@@ -14,6 +14,9 @@ char *ck_ptr(const char *base, const char *fmt, ...) __attribute__((format(print
 /* Present in the file with a non-null value. */
 bool ck_given(json_t *root, const char *ptr);
 bool ck_given_at(json_t *root, const char *base, const char *key);
+/* Given and read without error: the stored value is the file's. */
+bool ck_ok(struct cfg_walk *w, json_t *root, const char *ptr);
+bool ck_ok_at(struct cfg_walk *w, json_t *root, const char *base, const char *key);
 void ck_only_for(struct cfg_walk *w, json_t *root, const char *base, const char *const *keys,
                  const char *what);
 bool ck_http_url(const char *u);

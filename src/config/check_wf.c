@@ -52,7 +52,7 @@ static void check_trigger(struct cfg_walk *w, json_t *root, size_t i,
     char *base = ck_ptr("/workflow/trigger", "/%zu", i);
     char *kp = ck_ptr(base, "/keyword");
 
-    if (!ck_given_at(root, base, "event"))
+    if (!ck_ok_at(w, root, base, "event"))
         goto out;
     if (t->event == RIG_EVENT_ISSUES_LABELED && t->labels.n == 0)
         cfg_err(w, base, CFG_AT_VALUE, "event issues.labeled needs labels (otherwise adding "
@@ -117,8 +117,8 @@ void ck_notify(struct cfg_walk *w, json_t *root)
         char *wp = ck_ptr(base, "/webhook");
         char *tp = ck_ptr(base, "/type");
 
-        if (!ck_given(root, tp)) {
-            /* missing type already reported */
+        if (!ck_ok(w, root, tp)) {
+            /* a missing or unknown type is already reported */
         } else if (n->type == RIG_NOTIFY_COMMENT) {
             if (ck_given(root, wp))
                 cfg_err(w, wp, CFG_AT_KEY, "applies only to types slack and discord");
@@ -232,7 +232,7 @@ static void check_policy(struct cfg_walk *w, json_t *root, size_t i)
 
     if (v && json_is_null(v))
         v = NULL;
-    if (!ck_given(root, rp))
+    if (!ck_ok(w, root, rp))
         goto out;
     switch (p->rule) {
     case RIG_POLICY_REQUIRE_TESTS:

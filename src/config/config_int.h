@@ -17,6 +17,8 @@ struct cfg_walk {
     struct rig_config *cfg;
     struct rig_buf ptr;  /* JSON pointer of the node being read */
     struct rig_buf path; /* the same as a dotted name: deploy.config.commands[0] */
+    char **bad;          /* pointers that got an error, so later rules can skip them */
+    size_t nbad;
 };
 
 enum cfg_at { CFG_AT_VALUE, CFG_AT_KEY };
@@ -27,6 +29,9 @@ void cfg_err(struct cfg_walk *w, const char *ptr, enum cfg_at at, const char *fm
 /* The same without the path prefix. */
 void cfg_err_raw(struct cfg_walk *w, const char *ptr, enum cfg_at at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* true when an error was reported at exactly ptr. */
+bool cfg_bad(const struct cfg_walk *w, const char *ptr);
 
 /* "/deploy/config/commands/0" -> "deploy.config.commands[0]" (malloc'd). */
 char *cfg_ptr_to_path(const char *ptr);

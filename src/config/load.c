@@ -36,6 +36,8 @@ static void err_v(struct cfg_walk *w, const char *ptr, enum cfg_at at, bool pref
     char *path = NULL;
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
+    w->bad = xreallocarray(w->bad, w->nbad + 1, sizeof(*w->bad));
+    w->bad[w->nbad++] = xstrdup(ptr);
     rig_yaml_pos(w->doc, ptr, &v, &k);
     p = at == CFG_AT_KEY && k.line ? k : v;
     if (prefix && *ptr) {
@@ -45,6 +47,14 @@ static void err_v(struct cfg_walk *w, const char *ptr, enum cfg_at at, bool pref
         rig_errlist_addf(w->errs, RIG_ECONFIG, w->file, p.line, p.col, "%s", msg);
     }
     free(path);
+}
+
+bool cfg_bad(const struct cfg_walk *w, const char *ptr)
+{
+    for (size_t i = 0; i < w->nbad; i++)
+        if (strcmp(w->bad[i], ptr) == 0)
+            return true;
+    return false;
 }
 
 void cfg_err(struct cfg_walk *w, const char *ptr, enum cfg_at at, const char *fmt, ...)
@@ -365,9 +375,14 @@ static void set_duration(struct cfg_walk *w, json_t *v, int64_t *dst)
     int64_t ms;
 
     if (json_is_integer(v)) {
-        cfg_err(w, cur(w), CFG_AT_VALUE, "a duration needs a unit: write %llds or %lldm, "
-                "not %lld", (long long)json_integer_value(v), (long long)json_integer_value(v),
-                (long long)json_integer_value(v));
+        long long n = json_integer_value(v);
+
+        if (n > 0 && n % 60 == 0)
+            cfg_err(w, cur(w), CFG_AT_VALUE, "a duration needs a unit: write %llds or %lldm, "
+                    "not %lld", n, n / 60, n);
+        else
+            cfg_err(w, cur(w), CFG_AT_VALUE, "a duration needs a unit: write %llds, not %lld",
+                    n, n);
         return;
     }
     if (!json_is_string(v)) {
@@ -407,7 +422,7 @@ static const struct cfg_enum *lookup_enum(struct cfg_walk *w, const struct cfg_k
         return e;
     enum_list(k->enums, &allowed);
     if (e) {
-        cfg_err(w, ptr, CFG_AT_VALUE, "'%s' is not supported: %s", name, e->rejected);
+        cfg_err(w, ptr, CFG_AT_VALUE, "'%s' %s", name, e->rejected);
         goto out;
     }
     for (e = k->enums; e->name; e++) {
@@ -754,7 +769,10 @@ static void walk_obj(struct cfg_walk *w, const struct cfg_section *sec, json_t *
             const struct cfg_retired *r = k ? NULL : find_retired(sec, name);
             struct mark m = push(w, name, false);
 
-            if (k && !json_is_null(v))
+            /* "x-..." at the top: a place for YAML anchors (as in compose files) */
+            if (!k && sec == &cfg_root_section && rig_str_startswith(name, "x-"))
+                ;
+            else if (k && !json_is_null(v))
                 set_value(w, k, v, base);
             else if (r)
                 cfg_err(w, cur(w), CFG_AT_KEY, "%s", r->reason);
@@ -843,6 +861,9 @@ int rig_config_load_string(const char *name, const char *dir, const char *text, 
     load_root(&w, rig_yaml_root(doc));
     rig_buf_release(&w.ptr);
     rig_buf_release(&w.path);
+    for (size_t i = 0; i < w.nbad; i++)
+        free(w.bad[i]);
+    free(w.bad);
     rig_yaml_free(doc);
     rig_errlist_sort(errs);
     return errs->len > before ? -1 : 0;

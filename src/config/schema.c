@@ -41,11 +41,11 @@
 const struct cfg_enum cfg_platform_enum[] = {
     {"local", RIG_PLATFORM_LOCAL, NULL},
     {"github", RIG_PLATFORM_GITHUB, NULL},
-    {"gitlab", -1, "GitLab is not supported by this version of Rig; use platform local with "
-                   "the repository's git URL (no issue or merge request integration)"},
-    {"bitbucket", -1, "Bitbucket is not supported by this version of Rig; use platform local "
-                      "with the repository's git URL (no issue or pull request integration)"},
-    {"gitea", -1, "Gitea is not supported by this version of Rig; use platform local with the "
+    {"gitlab", -1, "is not supported by this version of Rig; use platform local with the "
+                   "repository's git URL (no issue or merge request integration)"},
+    {"bitbucket", -1, "is not supported by this version of Rig; use platform local with the "
+                      "repository's git URL (no issue or pull request integration)"},
+    {"gitea", -1, "is not supported by this version of Rig; use platform local with the "
                   "repository's git URL (no issue or pull request integration)"},
     {NULL, 0, NULL},
 };
@@ -60,17 +60,15 @@ const struct cfg_enum cfg_provider_enum[] = {
     {NULL, 0, NULL},
 };
 
-#define UNSUPPORTED_DEPLOY(tool)                                                              \
-    tool " deploys are not supported by this version of Rig; use method custom and run " tool \
-         " from a command"
+#define UNSUPPORTED_DEPLOY(tool) \
+    "is not supported by this version of Rig; use method custom and run " tool " from a command"
 
 const struct cfg_enum cfg_method_enum[] = {
     {"custom", RIG_DEPLOY_CUSTOM, NULL},
     {"docker-compose", RIG_DEPLOY_DOCKER_COMPOSE, NULL},
     {"terraform", -1, UNSUPPORTED_DEPLOY("terraform")},
     {"ansible", -1, UNSUPPORTED_DEPLOY("ansible")},
-    {"k8s", -1, "k8s deploys are not supported by this version of Rig; use method custom and "
-                "run kubectl from a command"},
+    {"k8s", -1, UNSUPPORTED_DEPLOY("kubectl")},
     {NULL, 0, NULL},
 };
 
@@ -89,8 +87,7 @@ static const struct cfg_enum pull_enum[] = {
 
 static const struct cfg_enum test_type_enum[] = {
     {"command", RIG_TEST_COMMAND, NULL},
-    {"ai-verify", -1, "test type ai-verify is not supported by this version of Rig; use a "
-                      "command test"},
+    {"ai-verify", -1, "is not supported by this version of Rig; use a command test"},
     {NULL, 0, NULL},
 };
 
@@ -98,9 +95,8 @@ static const struct cfg_enum event_enum[] = {
     {"issues.opened", RIG_EVENT_ISSUES_OPENED, NULL},
     {"issues.labeled", RIG_EVENT_ISSUES_LABELED, NULL},
     {"issue_comment.created", RIG_EVENT_ISSUE_COMMENT_CREATED, NULL},
-    {"issue.opened", -1, "GitHub sends 'issues.opened' (plural); 'issue.opened' never matches"},
-    {"issue.labeled", -1, "GitHub sends 'issues.labeled' (plural); 'issue.labeled' never "
-                          "matches"},
+    {"issue.opened", -1, "never matches: GitHub sends 'issues.opened' (plural)"},
+    {"issue.labeled", -1, "never matches: GitHub sends 'issues.labeled' (plural)"},
     {NULL, 0, NULL},
 };
 
@@ -237,13 +233,13 @@ static const struct cfg_section ai_section = {"ai", ai_keys, NULL};
 /* ---- deploy ---------------------------------------------------------------- */
 
 static const struct cfg_retired transport_retired[] = {
-    {"host", "SSH settings go under transport.ssh (ssh: {host: ..., user: ..., key: ...})"},
-    {"user", "SSH settings go under transport.ssh (ssh: {host: ..., user: ..., key: ...})"},
-    {"port", "SSH settings go under transport.ssh (ssh: {host: ..., port: 22})"},
-    {"key", "SSH settings go under transport.ssh (ssh: {host: ..., user: ..., key: ...})"},
-    {"key_path", "SSH settings go under transport.ssh, and the key file is 'key' "
-                 "(ssh: {key: ~/.ssh/id_ed25519})"},
-    {"password", "SSH settings go under transport.ssh (ssh: {password: ...})"},
+    {"host", "belongs under transport.ssh (ssh: {host: ..., user: ..., key: ...})"},
+    {"user", "belongs under transport.ssh (ssh: {host: ..., user: ..., key: ...})"},
+    {"port", "belongs under transport.ssh (ssh: {host: ..., port: 22})"},
+    {"key", "belongs under transport.ssh (ssh: {host: ..., user: ..., key: ...})"},
+    {"key_path", "is not a key; the key file is transport.ssh.key (ssh: {key: "
+                 "~/.ssh/id_ed25519})"},
+    {"password", "belongs under transport.ssh (ssh: {password: ...})"},
     {NULL, NULL},
 };
 
@@ -328,7 +324,7 @@ static const struct cfg_key approval_keys[] = {
     END,
 };
 static const struct cfg_retired approval_retired[] = {
-    {"mode", "proposals always need a person's approval; remove 'mode'"},
+    {"mode", "is not supported; proposals always need a person's approval"},
     {NULL, NULL},
 };
 static const struct cfg_section approval_section = {"deploy.approval", approval_keys,
@@ -346,7 +342,8 @@ static const struct cfg_key rollback_keys[] = {
 static const struct cfg_section rollback_section = {"deploy.rollback", rollback_keys, NULL};
 
 static const struct cfg_retired deploy_retired[] = {
-    {"timeout", "set 'timeout' on each command (or deploy.config.timeout for docker-compose)"},
+    {"timeout", "is not supported; set 'timeout' on each command (or deploy.config.timeout "
+                "for docker-compose)"},
     {NULL, NULL},
 };
 
