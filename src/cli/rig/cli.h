@@ -25,6 +25,18 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Print a usage/help block when argv has -h/--help; returns true if printed. */
 bool cli_wants_help(int argc, char **argv, const char *usage);
 
+/* Parse the common [-c FILE] [-h] flags of a command that takes no other
+ * argument: -1 to go on, else the exit status to return (0 after --help). */
+int cli_config_flag(struct rig_cli *cli, int argc, char **argv, const char *cmd,
+                    const char *text);
+
+struct rig_errlist;
+/* Config errors on stderr, one "FILE:LINE:COL: message" per line. */
+void cli_print_config_errors(const struct rig_errlist *errs);
+
 int cmd_version(struct rig_cli *cli, int argc, char **argv);
+int cmd_init(struct rig_cli *cli, int argc, char **argv);
+int cmd_validate(struct rig_cli *cli, int argc, char **argv);
+int cmd_doctor(struct rig_cli *cli, int argc, char **argv);
 
 #endif

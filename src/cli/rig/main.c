@@ -14,6 +14,9 @@
 #include "core/banned.h"
 
 static const struct rig_cmd commands[] = {
+    {"init", "Write a commented starting rig.yaml", cmd_init},
+    {"validate", "Check a configuration file and list every problem", cmd_validate},
+    {"doctor", "Check this machine and the configuration; hint at fixes", cmd_doctor},
     {"version", "Print version, commit and library versions", cmd_version},
 };
 
