@@ -116,7 +116,7 @@ const char *rig_deploy_method_name(enum rig_deploy_method m)
     return m == RIG_DEPLOY_NONE ? "none" : cfg_enum_name(cfg_method_enum, (int)m);
 }
 
-const char *rig_step_name(enum rig_step s)
+const char *rig_step_name(enum rig_workflow_step s)
 {
     return cfg_enum_name(cfg_step_enum, (int)s);
 }

@@ -218,7 +218,7 @@ struct rig_trigger_config {
     char *keyword;             /* issue_comment.created only, required there */
 };
 
-enum rig_step {
+enum rig_workflow_step {
     RIG_STEP_PLAN = 1 << 0,
     RIG_STEP_CODE = 1 << 1,
     RIG_STEP_DEPLOY = 1 << 2,
@@ -343,7 +343,7 @@ int rig_config_data_dir(char **out, struct rig_err *err);
 /* Lower-case names for messages and output. */
 const char *rig_platform_name(enum rig_platform p);
 const char *rig_deploy_method_name(enum rig_deploy_method m);
-const char *rig_step_name(enum rig_step s);
+const char *rig_step_name(enum rig_workflow_step s);
 
 /* The effective deploy/tests for a project entry (its override or the top level). */
 const struct rig_deploy_config *rig_config_project_deploy(const struct rig_config *cfg,

@@ -131,13 +131,13 @@ enum rig_phase run_after_commit(struct run *r)
 
     if (r->mode == RIG_MODE_CODE)
         return RIG_PHASE_COMPLETED;
-    if (r->conf->before_deploy && (s & RIG_WF_DEPLOY) && r->task.attempt <= 1)
+    if (r->conf->before_deploy && (s & RIG_STEP_DEPLOY) && r->task.attempt <= 1)
         return RIG_PHASE_AWAITING_APPROVAL;
-    if (s & RIG_WF_DEPLOY)
+    if (s & RIG_STEP_DEPLOY)
         return RIG_PHASE_DEPLOYING;
-    if (s & RIG_WF_TEST)
+    if (s & RIG_STEP_TEST)
         return RIG_PHASE_TESTING;
-    return (s & RIG_WF_REPORT) ? RIG_PHASE_REPORTING : RIG_PHASE_COMPLETED;
+    return (s & RIG_STEP_REPORT) ? RIG_PHASE_REPORTING : RIG_PHASE_COMPLETED;
 }
 
 enum rig_phase run_after_deploy(struct run *r)
@@ -146,16 +146,16 @@ enum rig_phase run_after_deploy(struct run *r)
 
     if (r->mode == RIG_MODE_DEPLOY)
         return RIG_PHASE_COMPLETED;
-    if (s & RIG_WF_TEST)
+    if (s & RIG_STEP_TEST)
         return RIG_PHASE_TESTING;
-    return (s & RIG_WF_REPORT) ? RIG_PHASE_REPORTING : RIG_PHASE_COMPLETED;
+    return (s & RIG_STEP_REPORT) ? RIG_PHASE_REPORTING : RIG_PHASE_COMPLETED;
 }
 
 enum rig_phase run_after_test(struct run *r)
 {
     if (r->mode == RIG_MODE_TEST)
         return RIG_PHASE_COMPLETED;
-    return (run_steps(r) & RIG_WF_REPORT) ? RIG_PHASE_REPORTING : RIG_PHASE_COMPLETED;
+    return (run_steps(r) & RIG_STEP_REPORT) ? RIG_PHASE_REPORTING : RIG_PHASE_COMPLETED;
 }
 
 /* ---------------------------------------------------------------- submit -- */
@@ -323,7 +323,7 @@ static int dispatch(struct run *r, enum rig_phase *next, struct rig_err *err)
             *next = RIG_PHASE_DEPLOYING;
         else if (r->mode == RIG_MODE_TEST)
             *next = RIG_PHASE_TESTING;
-        else if ((r->conf->steps ? r->conf->steps : RIG_WF_ALL) & RIG_WF_PLAN)
+        else if ((r->conf->steps ? r->conf->steps : RIG_WF_ALL) & RIG_STEP_PLAN)
             *next = RIG_PHASE_PLANNING;
         else
             *next = RIG_PHASE_CODING;
@@ -331,7 +331,6 @@ static int dispatch(struct run *r, enum rig_phase *next, struct rig_err *err)
     case RIG_PHASE_PLANNING: return phase_planning(r, next, err);
     case RIG_PHASE_CODING: return phase_coding(r, next, err);
     case RIG_PHASE_COMMITTING: return phase_committing(r, next, err);
-    case RIG_PHASE_AWAITING_APPROVAL: return phase_gate(r, next, err);
     case RIG_PHASE_DEPLOYING: return phase_deploying(r, next, err);
     case RIG_PHASE_TESTING: return phase_testing(r, next, err);
     case RIG_PHASE_ANALYZING: return phase_analyzing(r, next, err);

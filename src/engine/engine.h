@@ -26,15 +26,8 @@
  * by the CLI or the server); the adapters in it are owned by the caller.
  */
 
-/* workflow.steps as a bit set. */
-enum rig_wf_step {
-    RIG_WF_PLAN = 1u << 0,
-    RIG_WF_CODE = 1u << 1,
-    RIG_WF_DEPLOY = 1u << 2,
-    RIG_WF_TEST = 1u << 3,
-    RIG_WF_REPORT = 1u << 4,
-};
-#define RIG_WF_ALL (RIG_WF_PLAN | RIG_WF_CODE | RIG_WF_DEPLOY | RIG_WF_TEST | RIG_WF_REPORT)
+/* workflow.steps bits are config's RIG_STEP_* (enum rig_workflow_step). */
+#define RIG_WF_ALL (RIG_STEP_PLAN | RIG_STEP_CODE | RIG_STEP_DEPLOY | RIG_STEP_TEST | RIG_STEP_REPORT)
 
 /* `rig exec --step`: a partial run. */
 enum rig_step_mode {
@@ -75,7 +68,7 @@ struct rig_engine_conf {
     const struct rig_test_entry *tests;
     size_t ntests;
 
-    unsigned steps;                   /* enum rig_wf_step bits; 0 = all */
+    unsigned steps;                   /* RIG_STEP_* bits; 0 = all */
     bool before_deploy;               /* workflow.approval.before_deploy */
 
     const struct rig_policy_config *policies;

@@ -73,7 +73,6 @@ enum rig_phase run_after_test(struct run *r);
 int phase_planning(struct run *r, enum rig_phase *next, struct rig_err *err);
 int phase_coding(struct run *r, enum rig_phase *next, struct rig_err *err);
 int phase_committing(struct run *r, enum rig_phase *next, struct rig_err *err);
-int phase_gate(struct run *r, enum rig_phase *next, struct rig_err *err);
 int phase_deploying(struct run *r, enum rig_phase *next, struct rig_err *err);
 int phase_testing(struct run *r, enum rig_phase *next, struct rig_err *err);
 int phase_analyzing(struct run *r, enum rig_phase *next, struct rig_err *err);

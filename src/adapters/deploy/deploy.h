@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "adapters/deploy/shellcmd.h"
+#include "config/config.h"
 #include "core/err.h"
 
 /*
@@ -22,7 +23,6 @@
  * available in this build".
  */
 
-enum rig_transport_type { RIG_TRANSPORT_LOCAL = 0, RIG_TRANSPORT_SSH = 1 };
 
 struct rig_ssh_target {
     const char *host;

@@ -93,7 +93,7 @@ static struct rig_deploy_cmd *map_commands(struct rig_app *app,
         d->timeout_ms = c->timeout_ms;
         d->retry = c->retry;
         d->env = (const char *const *)env_vector(app, &c->env);
-        d->transport = c->transport.type == RIG_TRANSPORT_SSH ? RIG_CMD_SSH : RIG_CMD_LOCAL;
+        d->transport = c->transport.type;
         d->ssh.host = c->transport.ssh.host;
         d->ssh.port = c->transport.ssh.port;
         d->ssh.user = c->transport.ssh.user;

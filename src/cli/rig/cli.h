@@ -38,5 +38,13 @@ int cmd_version(struct rig_cli *cli, int argc, char **argv);
 int cmd_init(struct rig_cli *cli, int argc, char **argv);
 int cmd_validate(struct rig_cli *cli, int argc, char **argv);
 int cmd_doctor(struct rig_cli *cli, int argc, char **argv);
+int cmd_exec(struct rig_cli *cli, int argc, char **argv);
+int cmd_status(struct rig_cli *cli, int argc, char **argv);
+int cmd_logs(struct rig_cli *cli, int argc, char **argv);
+int cmd_explain(struct rig_cli *cli, int argc, char **argv);
+int cmd_proposals(struct rig_cli *cli, int argc, char **argv);
+int cmd_approve(struct rig_cli *cli, int argc, char **argv);
+int cmd_reject(struct rig_cli *cli, int argc, char **argv);
+int cmd_cancel(struct rig_cli *cli, int argc, char **argv);
 
 #endif

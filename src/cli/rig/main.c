@@ -16,6 +16,14 @@
 static const struct rig_cmd commands[] = {
     {"init", "Write a commented starting rig.yaml", cmd_init},
     {"validate", "Check a configuration file and list every problem", cmd_validate},
+    {"exec", "Work one issue: plan, code, commit, deploy, test, self-heal, PR", cmd_exec},
+    {"status", "List tasks with their phase, attempt and age", cmd_status},
+    {"logs", "Show a task's steps and log (--follow for live)", cmd_logs},
+    {"explain", "Explain why a task failed (--ai for a root-cause analysis)", cmd_explain},
+    {"proposals", "Show proposals waiting for approval, with diffs", cmd_proposals},
+    {"approve", "Approve a task's proposal: apply, redeploy, continue", cmd_approve},
+    {"reject", "Reject a task's proposal: the task fails", cmd_reject},
+    {"cancel", "Stop a running task and its processes", cmd_cancel},
     {"doctor", "Check this machine and the configuration; hint at fixes", cmd_doctor},
     {"version", "Print version, commit and library versions", cmd_version},
 };
