@@ -108,7 +108,7 @@ static int run_command(const char *kind, size_t idx, const struct rig_deploy_cmd
             r->cancelled = true;
             break;
         }
-        log_info("%s command %zu (%s): attempt %d of %d", kind, idx + 1, c->name, a, max);
+        log_debug("%s command %zu (%s): attempt %d of %d", kind, idx + 1, c->name, a, max);
         r->attempts = a;
         rc = run_attempt(c, o, a, r, err);
         total += r->duration_ms;
