@@ -189,6 +189,8 @@ int phase_testing(struct run *r, enum rig_phase *next, struct rig_err *err)
         goto out;
     }
     run_ctx(r, &lc, &rc);
+    /* AI-written code runs here: it must not see Rig's own keys and tokens. */
+    rc.clean_env = true;
     ret = rig_test_run(c->tests, c->ntests, (const char *const *)files, nfiles, &rc, &rep, err);
     save_tests(r, &rep);
     run_log(r, ret == 0 ? RIG_LOG_INFO : RIG_LOG_ERROR,
