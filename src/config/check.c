@@ -193,6 +193,37 @@ static char *repo_basename(const char *r)
     return s;
 }
 
+/* Lexically clean an absolute path: "/a/./b/../c/" -> "/a/c". In place. */
+static void clean_abs(char *p)
+{
+    char **parts = rig_str_split(p + 1, '/');
+    size_t n = 0, len = 0;
+
+    for (size_t i = 0; parts && parts[i]; i++) {
+        if (!*parts[i] || strcmp(parts[i], ".") == 0) {
+            free(parts[i]);
+        } else if (strcmp(parts[i], "..") == 0) {
+            free(parts[i]);
+            if (n)
+                free(parts[--n]);
+        } else {
+            parts[n++] = parts[i];
+        }
+    }
+    p[len++] = '/';
+    for (size_t i = 0; i < n; i++) {
+        size_t m = strlen(parts[i]);
+
+        if (i)
+            p[len++] = '/';
+        memcpy(p + len, parts[i], m);
+        len += m;
+        free(parts[i]);
+    }
+    p[len] = '\0';
+    free(parts);
+}
+
 static void check_local_repo(struct cfg_walk *w, struct rig_source_config *s)
 {
     char *expanded, *abs;
@@ -207,7 +238,8 @@ static void check_local_repo(struct cfg_walk *w, struct rig_source_config *s)
         s->local_path = xasprintf("%s/%s", w->cfg->dir, expanded);
         free(expanded);
     }
-    /* Canonical when it exists ("/srv/app/." -> "/srv/app"); doctor checks it. */
+    /* Canonical when it exists, else at least lexically clean. */
+    clean_abs(s->local_path);
     abs = realpath(s->local_path, NULL);
     if (abs) {
         free(s->local_path);
