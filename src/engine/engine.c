@@ -73,6 +73,29 @@ void run_end_step(struct run *r, enum rig_step_status status, const char *error)
     rig_step_list_release(&steps);
 }
 
+const char *rig_event_name(enum rig_event ev)
+{
+    static const char *const names[] = {"phase",      "deployed",   "deploy_fail", "test_fail",
+                                        "test_pass",  "pr_created", "proposal",    "failed",
+                                        "completed",  "cancelled"};
+
+    return (size_t)ev < sizeof(names) / sizeof(names[0]) ? names[ev] : "unknown";
+}
+
+void run_event(struct run *r, enum rig_event ev, const char *detail)
+{
+    struct rig_task t = {0};
+
+    if (!r->eng->on_event)
+        return;
+    if (rig_store_task_get(r->st, r->task.id, &t, NULL) < 0)
+        return;
+    if (!detail)
+        detail = t.error ? t.error : "";
+    r->eng->on_event(r->eng->event_ctx, &t, ev, detail);
+    rig_task_release(&t);
+}
+
 int run_enter(struct run *r, enum rig_phase to, struct rig_err *err)
 {
     if (rig_machine_check(r->phase, to, err) < 0)
@@ -83,6 +106,15 @@ int run_enter(struct run *r, enum rig_phase to, struct rig_err *err)
     r->task.phase = to;
     r->task.status = status_for(to);
     run_log(r, RIG_LOG_INFO, "phase %s", rig_phase_name(to));
+    run_event(r, RIG_EVENT_PHASE, rig_phase_name(to));
+    if (to == RIG_PHASE_COMPLETED)
+        run_event(r, RIG_EVENT_COMPLETED, NULL);
+    else if (to == RIG_PHASE_CANCELLED)
+        run_event(r, RIG_EVENT_CANCELLED, NULL);
+    else if (to == RIG_PHASE_FAILED)
+        run_event(r, RIG_EVENT_FAILED, NULL);
+    else if (to == RIG_PHASE_AWAITING_APPROVAL)
+        run_event(r, RIG_EVENT_PROPOSAL, NULL);
     return 0;
 }
 

@@ -79,11 +79,35 @@ struct rig_engine_conf {
 typedef void (*rig_engine_echo_fn)(void *ctx, const char *tag, enum rig_log_level level,
                                    const char *line);
 
+/* Events for notifiers and status comments (notify.on names in brackets). */
+enum rig_event {
+    RIG_EVENT_PHASE,       /* every phase change; detail = the phase name */
+    RIG_EVENT_DEPLOYED,    /* [deploy] a deploy succeeded */
+    RIG_EVENT_DEPLOY_FAIL, /* [deploy] a deploy failed; detail = the error */
+    RIG_EVENT_TEST_FAIL,   /* [test_fail] detail = summary */
+    RIG_EVENT_TEST_PASS,   /* [test_pass] */
+    RIG_EVENT_PR_CREATED,  /* [pr_created] detail = PR URL or branch */
+    RIG_EVENT_PROPOSAL,    /* [proposal] waiting for approval; detail = summary */
+    RIG_EVENT_FAILED,      /* [failed] detail = the error */
+    RIG_EVENT_COMPLETED,
+    RIG_EVENT_CANCELLED,
+};
+
+const char *rig_event_name(enum rig_event ev);
+
+/* Called synchronously from the thread running the task, after the store was
+ * updated; it must not block for long (queue network work). task is the
+ * stored task as of the event. */
+typedef void (*rig_engine_event_fn)(void *ctx, const struct rig_task *task, enum rig_event ev,
+                                    const char *detail);
+
 struct rig_engine {
     const struct rig_engine_conf *conf;
     struct rig_store *store;
     rig_engine_echo_fn echo;
     void *echo_ctx;
+    rig_engine_event_fn on_event; /* may be NULL */
+    void *event_ctx;
 };
 
 struct rig_submit {

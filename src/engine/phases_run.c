@@ -117,8 +117,10 @@ int phase_deploying(struct run *r, enum rig_phase *next, struct rig_err *err)
     rig_deploy_result_release(&res);
     if (ret == 0) {
         run_log(r, RIG_LOG_INFO, "deploy succeeded");
+        run_event(r, RIG_EVENT_DEPLOYED, NULL);
         return 0;
     }
+    run_event(r, RIG_EVENT_DEPLOY_FAIL, err->msg);
     if (run_cancelled(r) || r->mode == RIG_MODE_DEPLOY)
         return -1;
     run_log(r, RIG_LOG_ERROR, "%s", err->msg);
@@ -196,6 +198,9 @@ int phase_testing(struct run *r, enum rig_phase *next, struct rig_err *err)
     run_log(r, ret == 0 ? RIG_LOG_INFO : RIG_LOG_ERROR,
             "tests: %zu passed, %zu failed, %zu skipped%s", rep.passed, rep.failed, rep.skipped,
             rep.ran_all_fallback ? " (no entry matched the changed files: ran all)" : "");
+    if (!run_cancelled(r))
+        run_event(r, ret == 0 ? RIG_EVENT_TEST_PASS : RIG_EVENT_TEST_FAIL,
+                  ret == 0 ? NULL : err->msg);
     if (ret == 0 || run_cancelled(r) || r->mode == RIG_MODE_TEST)
         goto out;
     run_end_step(r, RIG_STEP_FAILED, err->msg);
@@ -319,6 +324,7 @@ int phase_reporting(struct run *r, enum rig_phase *next, struct rig_err *err)
         run_log(r, RIG_LOG_INFO, "pull request recorded: %s -> %s (%s)", pr.branch, pr.base,
                 pr.remote ? pr.remote : "local");
     rig_store_task_set_result(r->st, r->task.id, "pull request opened", NULL, NULL);
+    run_event(r, RIG_EVENT_PR_CREATED, pr.url ? pr.url : pr.branch);
     *next = RIG_PHASE_COMPLETED;
     rc = 0;
 out:

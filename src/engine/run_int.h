@@ -53,6 +53,9 @@ void run_log(struct run *r, enum rig_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void run_log_tag(struct run *r, const char *tag, enum rig_log_level level, const char *text);
 
+/* Tell the engine's event hook (reloads the task so the hook sees it as stored). */
+void run_event(struct run *r, enum rig_event ev, const char *detail);
+
 /* Move to `to` through the state machine; status derived from the phase. */
 int run_enter(struct run *r, enum rig_phase to, struct rig_err *err);
 /* End the running step of the current phase with status/error (before run_enter). */
