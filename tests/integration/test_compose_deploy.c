@@ -260,7 +260,8 @@ static void test_all_options(void **state)
     json_t *c;
 
     mkdir_p(f, "deploy");
-    ws_write(f, "deploy/compose.prod.yml", "services:\n  web:\n    image: shop:${RIG_COMMIT_SHA}\n");
+    ws_write(f, "deploy/compose.prod.yml",
+             "services:\n  web:\n    image: shop:${RIG_COMMIT_SHA}\n");
     ws_write(f, "deploy/prod.env", "TAG=1\n");
     f->env[3] = "COMPOSE_PROFILES=canary";
     f->env[4] = "COMPOSE_ANSI=auto"; /* the operator's choice wins over our default */

@@ -355,10 +355,11 @@ static int stopped(struct compose_run *cr, const struct rig_proc_result *res, co
     if (res->cancelled)
         return rig_err_set(err, RIG_ECANCELLED, "docker %s was cancelled", step);
     return rig_err_set(err, RIG_ETIMEOUT,
-                       "docker %s timed out after %s (the compose %s timeout); containers may "
-                       "be partly updated",
-                       step, rig_duration_str(cr->timeout_ms, d, sizeof(d)),
-                       cr->rollback ? "rollback" : "deploy");
+                       "docker %s timed out after %s (the compose %s timeout)%s", step,
+                       rig_duration_str(cr->timeout_ms, d, sizeof(d)),
+                       cr->rollback ? "rollback" : "deploy",
+                       strcmp(step, "compose up") == 0 ? "; containers may be partly updated"
+                                                       : "");
 }
 
 static int check_compose(struct compose_run *cr, struct rig_cmd_result *r, struct rig_err *err)

@@ -40,7 +40,7 @@ struct rig_compose_opts {
     const char *const *services;   /* NULL/0: every service */
     size_t nservices;
     bool build;                    /* --build */
-    int pull;                      /* enum rig_compose_pull, passed as --pull always|missing|never */
+    int pull;                      /* enum rig_compose_pull: --pull missing|always|never */
     int64_t timeout_ms;            /* whole sequence; 0 = RIG_DEPLOY_DEFAULT_TIMEOUT_MS */
     const char *docker_bin;        /* NULL = "docker" on PATH */
 };
