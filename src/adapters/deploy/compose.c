@@ -315,13 +315,14 @@ static char *excerpt(const char *out, bool last_line)
         }
     }
     raw = rig_buf_take(&b);
-    rig_str_trim(raw);
-    if (strlen(raw) > COMPOSE_EXCERPT_MAX) {
-        raw[COMPOSE_EXCERPT_MAX - 3] = '\0';
-        rig_strlcpy(raw + COMPOSE_EXCERPT_MAX - 3, "...", 4);
-    }
+    /* redact before cutting: a secret split by the cut would not match */
     red = rig_redact(raw);
     free(raw);
+    rig_str_trim(red);
+    if (strlen(red) > COMPOSE_EXCERPT_MAX) {
+        red[COMPOSE_EXCERPT_MAX - 3] = '\0';
+        rig_strlcpy(red + COMPOSE_EXCERPT_MAX - 3, "...", 4);
+    }
     return red;
 }
 
