@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "adapters/deploy/deploy.h"
 #include "adapters/source/git.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -621,7 +620,7 @@ static int compose_main(const struct rig_compose_opts *o, const char *dir, bool 
     cr.dir = dir;
     cr.docker = o->docker_bin ? o->docker_bin : "docker";
     cr.rollback = rollback;
-    cr.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : RIG_DEPLOY_DEFAULT_TIMEOUT_MS;
+    cr.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : RIG_COMPOSE_DEFAULT_TIMEOUT_MS;
     cr.start = rig_mono_ms();
     rc = run_sequence(&cr, r, err);
     r->duration_ms = rig_mono_ms() - cr.start;

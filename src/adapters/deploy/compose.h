@@ -27,11 +27,17 @@
  * are set unless the environment already chooses.
  */
 
-enum rig_compose_pull {
+/* Values of rig_compose_opts.pull; the same numbers as enum rig_compose_pull
+ * of config/config.h (RIG_PULL_MISSING, _ALWAYS, _NEVER), so the engine can
+ * pass the configured value through. */
+enum {
     RIG_COMPOSE_PULL_MISSING = 0,
     RIG_COMPOSE_PULL_ALWAYS = 1,
     RIG_COMPOSE_PULL_NEVER = 2,
 };
+
+/* deploy.config.timeout default for the whole compose run (config agrees). */
+#define RIG_COMPOSE_DEFAULT_TIMEOUT_MS (10 * 60 * 1000)
 
 struct rig_compose_opts {
     const char *file;              /* NULL: compose's default lookup in the directory */
@@ -40,8 +46,8 @@ struct rig_compose_opts {
     const char *const *services;   /* NULL/0: every service */
     size_t nservices;
     bool build;                    /* --build */
-    int pull;                      /* enum rig_compose_pull: --pull missing|always|never */
-    int64_t timeout_ms;            /* whole sequence; 0 = RIG_DEPLOY_DEFAULT_TIMEOUT_MS */
+    int pull;                      /* RIG_COMPOSE_PULL_*: --pull missing|always|never */
+    int64_t timeout_ms;            /* whole sequence; 0 = RIG_COMPOSE_DEFAULT_TIMEOUT_MS */
     const char *docker_bin;        /* NULL = "docker" on PATH */
 };
 
