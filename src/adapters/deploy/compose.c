@@ -608,9 +608,12 @@ static int compose_main(const struct rig_compose_opts *o, const char *dir, bool 
                         const struct rig_run_ctx *ctx, struct rig_cmd_result *r,
                         struct rig_err *err)
 {
+    struct rig_err local = RIG_ERR_INIT;
     struct compose_run cr;
     int rc;
 
+    if (!err)
+        err = &local; /* the codes steer the messages below, so keep them */
     memset(r, 0, sizeof(*r));
     r->name = xstrdup(rollback ? "docker compose rollback" : "docker compose up");
     r->exit_code = -1;
@@ -626,10 +629,10 @@ static int compose_main(const struct rig_compose_opts *o, const char *dir, bool 
     r->duration_ms = rig_mono_ms() - cr.start;
     if (rc < 0) {
         r->ok = false;
-        if (err && err->code == RIG_ECANCELLED)
+        if (err->code == RIG_ECANCELLED)
             r->cancelled = true;
         free(r->error);
-        r->error = xstrdup(err ? err->msg : "docker compose failed");
+        r->error = xstrdup(err->msg);
         if (!r->output)
             r->output = xstrdup("");
     }
