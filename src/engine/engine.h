@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "adapters/ai/ai.h"
+#include "adapters/deploy/compose.h"
 #include "adapters/deploy/deploy.h"
 #include "adapters/source/git.h"
 #include "adapters/source/source.h"
@@ -56,6 +57,8 @@ struct rig_engine_conf {
     const struct rig_deploy_cmd *deploy;
     size_t ndeploy;
     const struct rig_deploy_transport *ssh; /* NULL: ssh commands fail clearly */
+    const struct rig_compose_opts *compose; /* deploy.method docker-compose, else NULL */
+    const struct rig_compose_opts *rollback_compose; /* rollback with compose, else NULL */
     bool rollback_enabled;
     const struct rig_deploy_cmd *rollback;
     size_t nrollback;

@@ -87,6 +87,21 @@ static void save_deploy(struct run *r, bool ok, const char *text)
     rig_attempt_release(&a);
 }
 
+/* docker compose: one step whose result is shaped like a command's. */
+static int deploy_compose(struct run *r, const struct rig_run_ctx *rc,
+                          struct rig_deploy_result *res, struct rig_err *err)
+{
+    int ret;
+
+    res->items = xcalloc(1, sizeof(*res->items));
+    res->len = 1;
+    ret = rig_compose_deploy(r->conf->compose, rc, &res->items[0], err);
+    if (!res->items[0].name)
+        res->items[0].name = xstrdup("docker compose up");
+    res->ok = ret == 0;
+    return ret;
+}
+
 int phase_deploying(struct run *r, enum rig_phase *next, struct rig_err *err)
 {
     const struct rig_engine_conf *c = r->conf;
@@ -98,8 +113,13 @@ int phase_deploying(struct run *r, enum rig_phase *next, struct rig_err *err)
     int ret;
 
     *next = run_after_deploy(r);
-    if (c->ndeploy == 0) {
+    if (c->ndeploy == 0 && !c->compose) {
         run_log(r, RIG_LOG_INFO, "no deploy commands configured");
+        return 0;
+    }
+    if (r->dry_run && c->compose) {
+        run_log(r, RIG_LOG_INFO, "dry run: would run docker compose up -d --wait (%s)",
+                c->compose->file ? c->compose->file : "default compose file");
         return 0;
     }
     if (r->dry_run) {
@@ -110,7 +130,8 @@ int phase_deploying(struct run *r, enum rig_phase *next, struct rig_err *err)
     run_ctx(r, &lc, &rc);
     o.run = &rc;
     o.ssh = c->ssh;
-    ret = rig_deploy_run(c->deploy, c->ndeploy, &o, &res, err);
+    ret = c->compose ? deploy_compose(r, &rc, &res, err)
+                     : rig_deploy_run(c->deploy, c->ndeploy, &o, &res, err);
     text = results_text(res.items, res.len);
     save_deploy(r, ret == 0, text);
     free(text);
@@ -336,6 +357,28 @@ out:
 
 /* ---------------------------------------------------------- rolling back -- */
 
+/* Bring back the revision the task branched from: a detached worktree of
+ * <remote>/<base> next to the workspace, deployed with the same project name. */
+static int rollback_compose(struct run *r, const struct rig_run_ctx *rc, struct rig_err *err)
+{
+    char *rev = xasprintf("%s/%s", r->ws.remote ? r->ws.remote : "origin",
+                          r->ws.base ? r->ws.base : "HEAD");
+    char *dest = xasprintf("%s/previous", r->ws.root);
+    struct rig_cmd_result res = {0};
+    int ret = -1;
+
+    rig_compose_remove_previous(r->ws.repo, dest, NULL);
+    if (rig_compose_prepare_previous(r->ws.repo, rev, dest, err) == 0) {
+        run_log(r, RIG_LOG_INFO, "rolling back to %s", rev);
+        ret = rig_compose_rollback(r->conf->rollback_compose, dest, rc, &res, err);
+        rig_compose_remove_previous(r->ws.repo, dest, NULL);
+    }
+    rig_cmd_result_release(&res);
+    free(rev);
+    free(dest);
+    return ret;
+}
+
 int phase_rolling_back(struct run *r, enum rig_phase *next, struct rig_err *err)
 {
     const struct rig_engine_conf *c = r->conf;
@@ -352,7 +395,8 @@ int phase_rolling_back(struct run *r, enum rig_phase *next, struct rig_err *err)
     run_ctx(r, &lc, &rc);
     o.run = &rc;
     o.ssh = c->ssh;
-    ret = rig_deploy_rollback(c->rollback, c->nrollback, &o, &res, &rerr);
+    ret = c->rollback_compose ? rollback_compose(r, &rc, &rerr)
+                              : rig_deploy_rollback(c->rollback, c->nrollback, &o, &res, &rerr);
     rig_deploy_result_release(&res);
     if (ret == 0) {
         msg = xasprintf("%s; rollback succeeded", why);

@@ -104,15 +104,38 @@ static struct rig_deploy_cmd *map_commands(struct rig_app *app,
     return cmds;
 }
 
+static void map_compose(const struct rig_deploy_method_config *mc, struct rig_compose_opts *o)
+{
+    o->file = mc->file;
+    o->env_file = mc->env_file;
+    o->project_name = mc->project_name;
+    o->services = (const char *const *)mc->services.v;
+    o->nservices = mc->services.n;
+    o->build = mc->build;
+    o->pull = mc->pull == RIG_PULL_ALWAYS  ? RIG_COMPOSE_PULL_ALWAYS
+              : mc->pull == RIG_PULL_NEVER ? RIG_COMPOSE_PULL_NEVER
+                                           : RIG_COMPOSE_PULL_MISSING;
+    o->timeout_ms = mc->timeout_ms;
+}
+
 static int map_deploy(struct rig_app *app, struct rig_err *err)
 {
     const struct rig_deploy_config *d = &app->cfg.deploy;
     struct rig_engine_conf *e = &app->econf;
 
-    if (d->method == RIG_DEPLOY_DOCKER_COMPOSE || d->rollback.method == RIG_DEPLOY_DOCKER_COMPOSE)
-        return rig_err_set(err, RIG_ECONFIG,
-                           "deploy.method docker-compose cannot run in this build yet: use "
-                           "method custom with the docker compose commands you need");
+    (void)err;
+    if (d->method == RIG_DEPLOY_DOCKER_COMPOSE) {
+        map_compose(&d->config, &app->compose);
+        e->compose = &app->compose;
+    }
+    if (d->rollback.enabled && d->rollback.method == RIG_DEPLOY_DOCKER_COMPOSE) {
+        /* A rollback section without compose keys reuses the deploy's. */
+        map_compose(d->rollback.config.file || d->method != RIG_DEPLOY_DOCKER_COMPOSE
+                        ? &d->rollback.config
+                        : &d->config,
+                    &app->rollback_compose);
+        e->rollback_compose = &app->rollback_compose;
+    }
     app->deploy = map_commands(app, &d->config);
     e->deploy = app->deploy;
     e->ndeploy = d->method == RIG_DEPLOY_CUSTOM ? d->config.ncommands : 0;

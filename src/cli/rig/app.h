@@ -27,6 +27,7 @@ struct rig_app {
     /* Storage behind econf's arrays. */
     struct rig_deploy_cmd *deploy, *rollback;
     struct rig_test_entry *tests;
+    struct rig_compose_opts compose, rollback_compose;
     char *extra;      /* ai.context joined */
     char ***envs;
     size_t nenvs;
