@@ -24,7 +24,7 @@ int rig_path_join_under(const char *root, const char *rel, size_t len, char **ou
 char *rig_path_normalize_rel(const char *rel);
 
 /* Glob match: '*' and '?' within a component, '[...]' classes, '**' across
- * components ("**\/x" also matches "x"; "dir/**" matches everything under dir).
+ * components ("**\/x" also matches "x"; a final "**" component matches everything below).
  * A pattern ending in '/' matches that directory and everything under it. */
 bool rig_glob_match(const char *pattern, const char *path);
 

@@ -14,4 +14,7 @@ struct sg_cmd {
 int sg_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool sg_wants_help(int argc, char **argv, const char *usage);
 
+/* Commands (one file each). */
+int sg_cmd_drift_score(int argc, char **argv);
+
 #endif
