@@ -91,15 +91,22 @@ static int cmp_nullstr(const char *a, const char *b)
     return strcmp(a ? a : "", b ? b : "");
 }
 
-/* Dedup key: rule + file + line; a finding without a line (class-level
- * ArchUnit locations, spec-level oasdiff changes) adds its message so that
- * distinct findings in one file are not merged. */
+/* Dedup key: rule + file + line. An unmapped finding has no rule, so its
+ * tool and check id stand in; a finding without a line (class-level ArchUnit
+ * locations, spec-level oasdiff changes) adds its message so that distinct
+ * findings in one file are not merged. */
 static int cmp_key(const struct sg_finding *a, const struct sg_finding *b)
 {
     int c = cmp_nullstr(a->rule_id, b->rule_id);
 
     if (c)
         return c;
+    if (!a->rule_id) {
+        if (a->tool != b->tool)
+            return a->tool < b->tool ? -1 : 1;
+        if ((c = cmp_nullstr(a->check_id, b->check_id)) != 0)
+            return c;
+    }
     if ((c = cmp_nullstr(a->file, b->file)) != 0)
         return c;
     if (a->line != b->line)
