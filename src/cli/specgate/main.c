@@ -13,6 +13,7 @@
 
 /* Registered commands (each defined in its own cmd_*.c). */
 static const struct sg_cmd commands[] = {
+    {"spec validate", "check a DesignRuleSpec rules file", sg_cmd_spec_validate},
     {"drift score", "score check results against the rules (Drift Score 0-100)",
      sg_cmd_drift_score},
     {NULL, NULL, NULL},
