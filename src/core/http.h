@@ -17,6 +17,10 @@
  * x-ratelimit-reset (epoch seconds) overrides the computed delay (still capped).
  * Every attempt is logged at debug level as "METHOD url -> status (ms)", with
  * registered secrets redacted.
+ *
+ * timeout_ms bounds each attempt. Redirects are not followed. Only http and
+ * https URLs are accepted. With a body, pass a Content-Type header (curl would
+ * otherwise send application/x-www-form-urlencoded).
  */
 
 struct rig_http_req {
@@ -59,5 +63,11 @@ int rig_http_do(const struct rig_http_req *req, struct rig_http_resp *resp, stru
 const char *rig_http_header_get(const struct rig_http_resp *resp, const char *name);
 
 void rig_http_resp_release(struct rig_http_resp *resp);
+
+/* The wait a response asks for before retrying, in ms from now_ms: Retry-After
+ * (seconds or an HTTP date), else x-ratelimit-reset (epoch seconds) when the
+ * status is 429 or x-ratelimit-remaining is "0". A date in the past gives 0;
+ * -1 when the response asks for nothing. Uncapped (rig_http_do caps it). */
+int64_t rig_http_retry_after_ms(const struct rig_http_resp *resp, int64_t now_ms);
 
 #endif
