@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/mem.h"
 #include "gate/drift.h"
 #include "core/banned.h"
@@ -27,18 +28,24 @@ int sg_rules_load(const char *path, struct sg_ruleset *set, struct rig_err *err)
     memset(set, 0, sizeof(*set));
     rc = sg_ruleset_load_file(path, set, &errs);
     if (rc == 0) {
+        for (size_t i = 0; i < errs.len; i++)
+            log_warn("%s", rig_err_format(&errs.items[i], one, sizeof(one)));
         rig_errlist_release(&errs);
         return 0;
     }
     rig_buf_init(&b, RIG_ERR_MSG_MAX - 1);
     rig_errlist_sort(&errs);
-    for (size_t i = 0; i < errs.len && i < 5; i++) {
+    for (size_t i = 0, shown = 0; i < errs.len; i++) {
+        if (sg_err_is_warning(&errs.items[i]))
+            continue;
+        if (shown == 5) {
+            rig_buf_adds(&b, "; and more");
+            break;
+        }
         rig_err_format(&errs.items[i], one, sizeof(one));
-        if (rig_buf_addf(&b, "%s%s", i ? "; " : "", one) < 0)
+        if (rig_buf_addf(&b, "%s%s", shown++ ? "; " : "", one) < 0)
             break;
     }
-    if (errs.len > 5)
-        rig_buf_addf(&b, "; and %zu more problems", errs.len - 5);
     if (!errs.len)
         rig_buf_addf(&b, "%s: the rules file could not be loaded", path);
     rig_err_set(err, RIG_ECONFIG, "invalid rules file: %s (run `specgate spec validate %s` for "
