@@ -177,7 +177,9 @@ int sg_cmd_drift_score(int argc, char **argv)
     req.noasdiff = oasdiff.n;
     req.input.source_roots = roots.n ? roots.v : NULL;
     if (sg_drift_run(&req, &res, &err) < 0) {
-        fprintf(stderr, "specgate drift score: %s\n", err.msg);
+        char msg[RIG_ERR_MSG_MAX + RIG_ERR_FILE_MAX + 32];
+
+        fprintf(stderr, "specgate drift score: %s\n", rig_err_format(&err, msg, sizeof(msg)));
         goto out;
     }
     text = json_dumps(res, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
