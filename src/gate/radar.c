@@ -205,12 +205,28 @@ static void render_head(const struct radar *r, struct rig_buf *b)
         rig_buf_addf(b, "\n%s\n", t->incomplete);
 }
 
-/* "title (3), other (1), +2 more" for the area's scored violations. */
+struct rule_tally {
+    const char *id;
+    size_t count;
+    double points;
+};
+
+static int cmp_tally(const void *pa, const void *pb)
+{
+    const struct rule_tally *a = pa, *b = pb;
+
+    if (a->points != b->points)
+        return a->points > b->points ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+/* "title (6), other (1), +2 more" for the area's scored violations, the
+ * rules that cost the most points first. */
 static void area_main(const struct radar *r, struct rig_buf *b, const char *area)
 {
     json_t *viol = json_object_get(r->score, "violations"), *v;
-    const char **ids = NULL;
-    size_t *counts = NULL, nids = 0, i;
+    struct rule_tally *t = NULL;
+    size_t nids = 0, i;
     char num[24];
 
     json_array_foreach(viol, i, v) {
@@ -219,25 +235,28 @@ static void area_main(const struct radar *r, struct rig_buf *b, const char *area
 
         if (!counted(v) || strcmp(rig_json_str(v, "area", ""), area) != 0)
             continue;
-        for (k = 0; k < nids && strcmp(ids[k], id) != 0; k++)
+        for (k = 0; k < nids && strcmp(t[k].id, id) != 0; k++)
             ;
         if (k == nids) {
-            ids = xreallocarray(ids, nids + 1, sizeof(*ids));
-            counts = xreallocarray(counts, nids + 1, sizeof(*counts));
-            ids[nids] = id;
-            counts[nids++] = 0;
+            t = xreallocarray(t, nids + 1, sizeof(*t));
+            t[nids].id = id;
+            t[nids].count = 0;
+            t[nids++].points = 0;
         }
-        counts[k]++;
+        t[k].count++;
+        t[k].points += rig_json_num(v, "points", 0);
     }
-    if (!nids)
+    if (nids)
+        qsort(t, nids, sizeof(*t), cmp_tally);
+    else
         rig_buf_adds(b, r->t->review_none);
     for (size_t k = 0; k < nids && k < MAIN_RULES; k++) {
         struct rig_buf name = RIG_BUF_INIT;
 
-        radar_md_inline(&name, rule_title(r, ids[k]), 80);
+        radar_md_authored(&name, rule_title(r, t[k].id), 80);
         if (k)
             rig_buf_adds(b, ", ");
-        snprintf(num, sizeof(num), "%zu", counts[k]);
+        snprintf(num, sizeof(num), "%zu", t[k].count);
         radar_tpl(b, r->t->count_fmt, rig_buf_str(&name), num, NULL);
         rig_buf_release(&name);
     }
@@ -246,8 +265,7 @@ static void area_main(const struct radar *r, struct rig_buf *b, const char *area
         snprintf(num, sizeof(num), "%zu", nids - MAIN_RULES);
         radar_tpl(b, r->t->more_rules_fmt, num, NULL, NULL);
     }
-    free(ids);
-    free(counts);
+    free(t);
 }
 
 static void render_areas(const struct radar *r, struct rig_buf *b)
@@ -338,10 +356,14 @@ static void card_file(const struct radar *r, struct rig_buf *b, const json_t *v)
     rig_buf_release(&label);
 }
 
-static void card_line(struct rig_buf *b, const char *label, const char *text)
+/* authored: text from the rules file (markdown allowed), else tool output. */
+static void card_line(struct rig_buf *b, const char *label, const char *text, bool authored)
 {
     rig_buf_addf(b, "- **%s**: ", label);
-    radar_md_inline(b, text, CARD_TEXT_MAX);
+    if (authored)
+        radar_md_authored(b, text, CARD_TEXT_MAX);
+    else
+        radar_md_inline(b, text, CARD_TEXT_MAX);
     rig_buf_addch(b, '\n');
 }
 
@@ -366,15 +388,15 @@ static void render_card(const struct radar *r, struct rig_buf *b, size_t n, cons
         title = rule->title;
     if (title) {
         rig_buf_adds(b, ": ");
-        radar_md_inline(b, title, 200);
+        radar_md_authored(b, title, 200);
     }
     rig_buf_addch(b, '\n');
     card_file(r, b, v);
-    card_line(b, r->t->problem, summary ? summary : msg);
+    card_line(b, r->t->problem, summary ? summary : msg, summary != NULL);
     if (summary && *msg && strcmp(summary, msg) != 0)
-        card_line(b, r->t->detected, msg);
+        card_line(b, r->t->detected, msg, false);
     if (fix)
-        card_line(b, r->t->fix, fix);
+        card_line(b, r->t->fix, fix, true);
     fmt_points(pts, sizeof(pts), rig_json_num(v, "points", 0));
     rig_buf_addf(b, "- **%s**: %s\n", r->t->points, pts);
     if (code && *code) {

@@ -59,6 +59,10 @@ void radar_tpl(struct rig_buf *b, const char *tmpl, const char *a1, const char *
 size_t radar_utf8_cut(const char *s, size_t max);
 /* Append s as inline markdown text (escaped, one line, at most max bytes of s). */
 void radar_md_inline(struct rig_buf *b, const char *s, size_t max);
+/* Append rule-authored text (card title, summary, fix guidance from the rules
+ * file): markdown such as `code` stays, but it is kept on one line, raw HTML
+ * is neutralised and '@' cannot mention anyone. */
+void radar_md_authored(struct rig_buf *b, const char *s, size_t max);
 /* Append a fenced code block, every line prefixed with indent. */
 void radar_code_block(struct rig_buf *b, const char *indent, const char *lang, const char *code,
                       size_t max);

@@ -171,6 +171,26 @@ void radar_md_inline(struct rig_buf *b, const char *s, size_t max)
         rig_buf_adds(b, "…");
 }
 
+void radar_md_authored(struct rig_buf *b, const char *s, size_t max)
+{
+    size_t n = radar_utf8_cut(s, max);
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n' || s[i] == '\r' || s[i] == '\t')
+            rig_buf_addch(b, ' ');
+        else if (s[i] == '<')
+            rig_buf_adds(b, "&lt;");
+        else if (s[i] == '|')
+            rig_buf_adds(b, "\\|");
+        else if (s[i] == '@')
+            rig_buf_adds(b, "@&#8203;");
+        else
+            rig_buf_addch(b, s[i]);
+    }
+    if (n < strlen(s))
+        rig_buf_adds(b, "…");
+}
+
 void radar_code_block(struct rig_buf *b, const char *indent, const char *lang, const char *code,
                       size_t max)
 {

@@ -16,6 +16,9 @@ static const struct sg_cmd commands[] = {
     {"spec validate", "check a DesignRuleSpec rules file", sg_cmd_spec_validate},
     {"drift score", "score check results against the rules (Drift Score 0-100)",
      sg_cmd_drift_score},
+    {"github comment", "render (and post) the Drift Radar pull-request comment",
+     sg_cmd_github_comment},
+    {"sarif", "write the violations as SARIF 2.1.0 for code scanning", sg_cmd_sarif},
     {NULL, NULL, NULL},
 };
 

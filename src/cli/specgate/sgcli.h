@@ -26,5 +26,7 @@ int sg_cmd_workflow_generate(int argc, char **argv);
 
 /* Commands of gate2 (scoring, radar, publishing, MCP). */
 int sg_cmd_drift_score(int argc, char **argv);
+int sg_cmd_github_comment(int argc, char **argv);
+int sg_cmd_sarif(int argc, char **argv);
 
 #endif
