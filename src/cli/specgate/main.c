@@ -14,6 +14,8 @@
 /* Registered commands (each defined in its own cmd_*.c). */
 static const struct sg_cmd commands[] = {
     {"spec validate", "check a DesignRuleSpec rules file", sg_cmd_spec_validate},
+    {"tests generate", "generate ArchUnit, Semgrep and oasdiff checks from rules",
+     sg_cmd_tests_generate},
     {NULL, NULL, NULL},
 };
 
