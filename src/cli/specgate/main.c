@@ -16,6 +16,8 @@ static const struct sg_cmd commands[] = {
     {"spec validate", "check a DesignRuleSpec rules file", sg_cmd_spec_validate},
     {"tests generate", "generate ArchUnit, Semgrep and oasdiff checks from rules",
      sg_cmd_tests_generate},
+    {"workflow generate", "write the design-guard GitHub Actions workflow",
+     sg_cmd_workflow_generate},
     {NULL, NULL, NULL},
 };
 
