@@ -19,6 +19,11 @@ bool sg_wants_help(int argc, char **argv, const char *usage);
 struct rig_errlist;
 void sg_print_errs(const struct rig_errlist *errs, FILE *out);
 
+/* Match argv[*i] against "--name VALUE" / "--name=VALUE": 1 and *value set
+ * (advancing *i past a separate value), 0 when it is another argument, -1
+ * when the value is missing. */
+int sg_opt_take(int argc, char **argv, int *i, const char *name, const char **value);
+
 /* Commands of gate1 (rules, generators). */
 int sg_cmd_spec_validate(int argc, char **argv);
 int sg_cmd_tests_generate(int argc, char **argv);
