@@ -55,18 +55,13 @@ int sg_input_load_file(enum sg_tool tool, const char *path, const struct sg_rule
  * added, or -1 on error (unreadable directory, pattern too broad). */
 int sg_junit_expand(const char *arg, char ***paths, size_t *npaths, struct rig_err *err);
 
-/* The oasdiff check ids a DesignRuleSpec openapi_rule flag stands for
- * (NULL-terminated list; NULL for an unknown flag). no_breaking_changes is
- * not a list: it means every change at level WARN or above. */
-const char *const *sg_oasdiff_flag_checks(const char *flag);
-
 /* Does the oasdiff change (id, level 1..3, API path or NULL) violate rule r?
- * True when one of r's ci_info.openapi_rule.paths[] patterns matches the path
- * and its rules flags cover the change (no_breaking_changes: level >= WARN;
- * the other flags: the ids of sg_oasdiff_flag_checks). A paths entry without
- * a rules object counts as no_breaking_changes. A change without a path
- * (document-wide, e.g. global security) matches only catch-all patterns
- * (the pattern "**", with or without a leading slash). */
+ * Decided on the generator's map of the rule (sg_openapi_rule_map in
+ * gate/gen.h): a paths[] entry whose pattern matches the path, and whose
+ * check_ids hold the id or whose any_change_min_level (no_breaking_changes:
+ * ERR) the level reaches. A change without a path (document-wide, e.g.
+ * global security) is matched only by the catch-all pattern (a double star,
+ * with or without a leading slash). */
 bool sg_oasdiff_rule_matches(const struct sg_rule *r, const char *check_id, int level,
                              const char *path);
 

@@ -2,7 +2,8 @@
  * `oasdiff breaking|changelog -f json` output -> findings.
  *
  * oasdiff reports API changes, not rule ids, so a change is attributed to every
- * rule whose ci_info.openapi_rule covers it (see sg_oasdiff_rule_matches).
+ * rule whose ci_info.openapi_rule covers it, through the same oasdiff map the
+ * generator writes to .specgate/openapi/oasdiff-rules.json.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,90 +12,37 @@
 
 #include "core/json.h"
 #include "core/mem.h"
-#include "core/path.h"
 #include "core/str.h"
+#include "gate/gen.h"
 #include "gate/inputs.h"
 #include "core/banned.h"
 
 enum { OAS_INFO = 1, OAS_WARN = 2, OAS_ERR = 3 };
 
-static const char *const removed_endpoints[] = {
-    "api-path-removed-without-deprecation", "api-removed-without-deprecation",
-    "api-path-removed-before-sunset", "api-removed-before-sunset", NULL};
-static const char *const removed_parameters[] = {
-    "request-parameter-removed", "request-parameter-removed-before-sunset",
-    "request-parameter-removed-with-deprecation", NULL};
-static const char *const type_changes[] = {
-    "request-parameter-type-changed", "request-property-type-changed",
-    "response-property-type-changed", "response-body-type-changed",
-    "request-body-type-changed", "request-parameter-property-type-changed",
-    "request-parameter-property-type-specialized", NULL};
-static const char *const removed_properties[] = {
-    "response-required-property-removed", "response-optional-property-removed",
-    "response-property-removed", "request-property-removed", NULL};
-
-static const struct {
-    const char *flag;
-    const char *const *checks;
-} flag_map[] = {
-    {"no_removed_endpoints", removed_endpoints},
-    {"no_removed_parameters", removed_parameters},
-    {"no_type_changes", type_changes},
-    {"no_removed_properties", removed_properties},
-};
-
-const char *const *sg_oasdiff_flag_checks(const char *flag)
-{
-    for (size_t i = 0; i < sizeof(flag_map) / sizeof(flag_map[0]); i++) {
-        if (strcmp(flag_map[i].flag, flag) == 0)
-            return flag_map[i].checks;
-    }
-    return NULL;
-}
-
-static bool in_list(const char *const *list, const char *id)
-{
-    for (size_t i = 0; list && list[i]; i++) {
-        if (strcmp(list[i], id) == 0)
-            return true;
-    }
-    return false;
-}
-
 static bool catch_all(const char *pattern)
 {
-    return strcmp(pattern, "**") == 0 || strcmp(pattern, "/**") == 0 ||
-           strcmp(pattern, "*") == 0 || strcmp(pattern, "/*") == 0;
+    return strcmp(pattern, "**") == 0 || strcmp(pattern, "/**") == 0;
 }
 
-/* API paths are matched like file globs without the leading slash, so the
- * pattern for "everything under /api/v1" covers "/api/v1/users/{id}". */
-static bool path_matches(const char *pattern, const char *path)
+/* One rule's oasdiff map (sg_openapi_rule_map, the generator's view, so the
+ * scoring and the generated oasdiff-rules.json always agree). */
+static bool map_matches(const json_t *map, const char *check_id, int level, const char *path)
 {
-    if (!path)
-        return catch_all(pattern);
-    if (catch_all(pattern))
-        return true;
-    while (*pattern == '/')
-        pattern++;
-    while (*path == '/')
-        path++;
-    return rig_glob_match(pattern, path);
-}
+    json_t *entry, *id;
+    size_t i, k;
 
-static bool flags_cover(const json_t *flags, const char *id, int level)
-{
-    const char *key;
-    json_t *v;
+    json_array_foreach(json_object_get(map, "paths"), i, entry) {
+        const char *pattern = rig_json_str(entry, "pattern", "/**");
+        long long min = rig_json_int(entry, "any_change_min_level", 0);
+        bool covered = min > 0 && level >= min;
 
-    if (!json_is_object(flags))
-        return level >= OAS_WARN;
-    json_object_foreach((json_t *)flags, key, v) {
-        if (!json_is_true(v))
+        if (path ? !sg_api_path_match(pattern, path) : !catch_all(pattern))
             continue;
-        if (strcmp(key, "no_breaking_changes") == 0 && level >= OAS_WARN)
-            return true;
-        if (in_list(sg_oasdiff_flag_checks(key), id))
+        json_array_foreach(json_object_get(entry, "check_ids"), k, id) {
+            if (rig_str_eq(json_string_value(id), check_id))
+                covered = true;
+        }
+        if (covered)
             return true;
     }
     return false;
@@ -103,20 +51,11 @@ static bool flags_cover(const json_t *flags, const char *id, int level)
 bool sg_oasdiff_rule_matches(const struct sg_rule *r, const char *check_id, int level,
                              const char *path)
 {
-    json_t *paths = sg_rule_get(r, "ci_info.openapi_rule.paths");
-    size_t i;
-    json_t *entry;
+    json_t *map = sg_openapi_rule_map(r);
+    bool ok = map && map_matches(map, check_id, level, path);
 
-    if (!json_is_array(paths))
-        return false;
-    json_array_foreach(paths, i, entry) {
-        const char *pattern = rig_json_str(entry, "pattern", NULL);
-
-        if (pattern && path_matches(pattern, path) &&
-            flags_cover(json_object_get(entry, "rules"), check_id, level))
-            return true;
-    }
-    return false;
+    json_decref(map);
+    return ok;
 }
 
 static int level_value(const json_t *v)
@@ -174,7 +113,7 @@ static void change_location(const json_t *c, const char **file, int *line)
 }
 
 static int read_change(const char *name, size_t i, json_t *c, const struct sg_ruleset *rules,
-                       struct sg_findings *out, struct rig_err *err)
+                       json_t *const *maps, struct sg_findings *out, struct rig_err *err)
 {
     static const char *const opt_strings[] = {"text", "operation", "path", "source",
                                               "operationId", "section", "comment"};
@@ -205,7 +144,7 @@ static int read_change(const char *name, size_t i, json_t *c, const struct sg_ru
     msg = xasprintf("%s%s%s%s%s", op ? op : "", op ? " " : "", path ? path : "",
                     op || path ? ": " : "", text);
     for (size_t r = 0; rules && r < rules->n; r++) {
-        if (sg_oasdiff_rule_matches(&rules->rules[r], json_string_value(id), level, path)) {
+        if (maps[r] && map_matches(maps[r], json_string_value(id), level, path)) {
             sg_findings_add(out, SG_TOOL_OASDIFF, rules->rules[r].id, json_string_value(id),
                             file, line, msg, name);
             matched++;
@@ -222,8 +161,8 @@ int sg_oasdiff_parse(const char *name, const char *text, size_t len,
                      struct rig_err *err)
 {
     json_t *root, *changes;
-    size_t n0 = out->n, e0 = out->nerr, i;
-    json_t *c;
+    size_t n0 = out->n, e0 = out->nerr, i, nrules = rules ? rules->n : 0;
+    json_t **maps = NULL, *c;
     int rc = -1;
 
     root = rig_json_loadb(text, len, name, err);
@@ -236,14 +175,20 @@ int sg_oasdiff_parse(const char *name, const char *text, size_t len,
                     name, changes ? rig_json_type_name(changes) : "an object without \"changes\"");
         goto out;
     }
+    maps = xcalloc(nrules + 1, sizeof(*maps));
+    for (size_t r = 0; r < nrules; r++)
+        maps[r] = sg_openapi_rule_map(&rules->rules[r]);
     json_array_foreach(changes, i, c) {
-        if (read_change(name, i, c, rules, out, err) < 0)
+        if (read_change(name, i, c, rules, maps, out, err) < 0)
             goto out;
     }
     rc = 0;
 out:
     if (rc < 0)
         sg_findings_truncate(out, n0, e0);
+    for (size_t r = 0; maps && r < nrules; r++)
+        json_decref(maps[r]);
+    free(maps);
     json_decref(root);
     return rc;
 }
