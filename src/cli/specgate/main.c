@@ -23,6 +23,7 @@ static const struct sg_cmd commands[] = {
     {"github comment", "render (and post) the Drift Radar pull-request comment",
      sg_cmd_github_comment},
     {"sarif", "write the violations as SARIF 2.1.0 for code scanning", sg_cmd_sarif},
+    {"mcp", "serve the SpecGate tools over MCP (stdio)", sg_cmd_mcp},
     {NULL, NULL, NULL},
 };
 

@@ -33,5 +33,6 @@ int sg_cmd_workflow_generate(int argc, char **argv);
 int sg_cmd_drift_score(int argc, char **argv);
 int sg_cmd_github_comment(int argc, char **argv);
 int sg_cmd_sarif(int argc, char **argv);
+int sg_cmd_mcp(int argc, char **argv);
 
 #endif
