@@ -706,6 +706,52 @@ static void test_workflow_checksum(void **state)
     free(dir);
 }
 
+/* The golden files (compared byte for byte by integration/test_gate_generate)
+ * are valid YAML with the keys Semgrep and GitHub Actions require. */
+static void test_golden_yaml(void **state)
+{
+    static const char *const semgrep_files[] = {"rule-api-001.yml", "rule-arch-001.yml",
+                                                "rule-sec-001.yml"};
+    const char *src = tu_env("RIG_SOURCE_DIR");
+    struct fy_document *fyd;
+    char *path, *text;
+
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        struct fy_node *rules;
+
+        path = xasprintf("%s/tests/gate/golden/specgate/semgrep/%s", src, semgrep_files[i]);
+        text = tu_read_file(path);
+        assert_non_null(text);
+        fyd = yaml_parse(text);
+        rules = ynode(fyd, "/rules");
+        assert_true(fy_node_sequence_item_count(rules) >= 1);
+        for (int k = 0; k < fy_node_sequence_item_count(rules); k++) {
+            struct fy_node *r = fy_node_sequence_get_by_index(rules, k);
+
+            assert_non_null(fy_node_mapping_lookup_by_string(r, "id", (size_t)-1));
+            assert_non_null(fy_node_mapping_lookup_by_string(r, "message", (size_t)-1));
+            assert_true(fy_node_is_sequence(
+                fy_node_mapping_lookup_by_string(r, "languages", (size_t)-1)));
+            assert_non_null(fy_node_mapping_lookup_by_string(r, "severity", (size_t)-1));
+            assert_int_equal(count_matchers(r), 1);
+        }
+        fy_document_destroy(fyd);
+        free(text);
+        free(path);
+    }
+    path = xasprintf("%s/tests/gate/golden/design-guard.yml", src);
+    text = tu_read_file(path);
+    assert_non_null(text);
+    fyd = yaml_parse(text);
+    assert_non_null(ynode(fyd, "/on/pull_request/paths"));
+    assert_string_equal(yscalar(fyd, "/permissions/pull-requests"), "write");
+    assert_true(find_step(fyd, "Drift Radar comment") > find_step(fyd, "Drift score"));
+    fy_document_destroy(fyd);
+    free(text);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -719,6 +765,7 @@ int main(void)
         cmocka_unit_test(test_write_protection),
         cmocka_unit_test(test_workflow),
         cmocka_unit_test(test_workflow_checksum),
+        cmocka_unit_test(test_golden_yaml),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
