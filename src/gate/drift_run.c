@@ -59,36 +59,28 @@ int sg_rules_load(const char *path, struct sg_ruleset *set, struct rig_err *err)
 static int load_junit(const struct sg_drift_request *req, const struct sg_ruleset *rules,
                       struct sg_findings *f, struct rig_err *err)
 {
-    int rc = -1;
-
     for (size_t i = 0; i < req->njunit; i++) {
         char **paths = NULL;
         size_t n = 0;
         int got = sg_junit_expand(req->junit[i], &paths, &n, err);
+        bool failed = got < 0;
 
         if (got == 0 && !req->allow_missing) {
             rig_err_set(err, RIG_ENOTFOUND, "--junit %s matched no report file; did the "
                                             "ArchUnit tests run? (pass --allow-missing when "
                                             "an absent report is expected)", req->junit[i]);
-            goto next;
+            failed = true;
         }
-        if (got < 0)
-            goto next;
-        for (size_t k = 0; k < n; k++) {
-            if (sg_input_load_file(SG_TOOL_ARCHUNIT, paths[k], rules, &req->input, f, err) < 0)
-                goto next;
-        }
-        got = 0;
-next:
+        for (size_t k = 0; k < n && !failed; k++)
+            failed = sg_input_load_file(SG_TOOL_ARCHUNIT, paths[k], rules, &req->input, f,
+                                        err) < 0;
         for (size_t k = 0; k < n; k++)
             free(paths[k]);
         free(paths);
-        if (got != 0)
-            goto out;
+        if (failed)
+            return -1;
     }
-    rc = 0;
-out:
-    return rc;
+    return 0;
 }
 
 int sg_drift_run(const struct sg_drift_request *req, json_t **result, struct rig_err *err)

@@ -81,9 +81,11 @@ static int parse_int(const char *opt, const char *arg, long long max, int *out)
 {
     long long v;
 
-    if (rig_str_to_ll(arg, 0, max, &v) < 0)
-        return sg_usage_error("drift score", "%s wants a whole number 0..%lld, got '%s'", opt,
-                              max, arg);
+    if (rig_str_to_ll(arg, 0, max, &v) < 0) {
+        sg_usage_error("drift score", "%s wants a whole number 0..%lld, got '%s'", opt, max,
+                       arg);
+        return -1;
+    }
     *out = (int)v;
     return 0;
 }
