@@ -422,7 +422,7 @@ static void test_openapi_map(void **state)
     rig_errlist_release(&errs);
 }
 
-/* ---- writing ---------------------------------------------------------------------------------- */
+/* ---- writing ------------------------------------------------------------------------ */
 
 static void generate_all(const struct sg_ruleset *set, struct sg_gen_result *res)
 {
@@ -521,7 +521,7 @@ static void test_write_protection(void **state)
     free(dir);
 }
 
-/* ---- workflow ---------------------------------------------------------------------------------- */
+/* ---- workflow ----------------------------------------------------------------------- */
 
 static void default_wopts(struct sg_workflow_opts *o)
 {
