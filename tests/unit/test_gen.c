@@ -452,6 +452,18 @@ static void test_write_protection(void **state)
     load_example(&set);
     generate_all(&set, &res);
     assert_int_equal(res.nfiles, 7);
+    /* a foreign file where a generated one goes: refused, nothing written */
+    assert_int_equal(mkdir(out, 0755), 0);
+    text = xasprintf("%s/semgrep", out);
+    assert_int_equal(mkdir(text, 0755), 0);
+    free(text);
+    tu_write_file(sem, "rules: [] # mine\n");
+    assert_int_equal(sg_gen_write(out, &res, false, &st, &errs), -1);
+    assert_int_equal(errs.len, 1);
+    assert_non_null(strstr(errs.items[0].msg, "exists and was not written by specgate"));
+    assert_int_equal(access(sec, F_OK), -1);
+    rig_errlist_release(&errs);
+    assert_int_equal(unlink(sem), 0);
     assert_int_equal(sg_gen_write(out, &res, false, &st, &errs), 0);
     assert_int_equal(st.written, 7);
     assert_int_equal(sg_gen_write(out, &res, false, &st, &errs), 0);
