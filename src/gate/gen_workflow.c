@@ -312,6 +312,22 @@ static void emit_score(struct rig_buf *b, const struct sg_workflow_opts *o, cons
     line(b, "          GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}");
     line(b, "        run: specgate github comment --score drift-score.json --rules "
             "\"$SPECGATE_RULES\" --post");
+    /* the raw tool results, to see why a score is what it is */
+    line(b, "      - name: Upload design-guard results");
+    line(b, "        if: always()");
+    line(b, "        uses: actions/upload-artifact@v4");
+    line(b, "        with:");
+    line(b, "          name: design-guard-results");
+    line(b, "          if-no-files-found: ignore");
+    line(b, "          path: |");
+    line(b, "            drift-score.json");
+    if (on[1])
+        line(b, "            semgrep.json");
+    if (on[2])
+        line(b, "            oasdiff.json");
+    if (on[0])
+        line(b, o->build_tool == SG_BUILD_GRADLE ? "            build/test-results/**/*.xml"
+                                                 : "            target/surefire-reports/*.xml");
 }
 
 static int check_opts(const struct sg_ruleset *set, const struct sg_workflow_opts *o, bool *on,

@@ -200,11 +200,10 @@ static int plan(const char *full, const struct sg_gen_file *f, json_t *old, bool
     free(cur);
     if (ours || force)
         return 0;
-    if (want || has_marker(f->content, strlen(f->content)))
+    if (want)
         return rig_errlist_addf(errs, RIG_ECONFLICT, full, 0, 0,
-                                "was changed since specgate generated it (or was not generated "
-                                "by specgate); keep your changes elsewhere, or pass --force to "
-                                "overwrite it");
+                                "was changed since specgate generated it; keep your changes "
+                                "elsewhere, or pass --force to overwrite it");
     return rig_errlist_addf(errs, RIG_ECONFLICT, full, 0, 0,
                             "exists and was not written by specgate; pass --force to overwrite it");
 }

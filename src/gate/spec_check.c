@@ -192,7 +192,7 @@ bool sg_check_archunit_expr(const char *s, char *why, size_t whysz)
                          "classes() or noClasses()");
     if (has_unicode_escape(s))
         return expr_fail(why, whysz,
-                         "unicode escapes (\\uXXXX) are not allowed in a rule definition: javac "
+                         "unicode escapes (\\uNNNN) are not allowed in a rule definition: javac "
                          "decodes them before parsing; write the character itself");
     if (strstr(s, "\"\"\""))
         return expr_fail(why, whysz, "text blocks (\"\"\") are not allowed in a rule definition");

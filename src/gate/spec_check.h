@@ -24,7 +24,7 @@ bool sg_check_java_import(const char *s, char *why, size_t whysz);
 /* An ArchUnit rule expression that can be pasted as a field initialiser: it
  * starts with a method call, its parentheses and brackets balance outside
  * string literals, and it contains no ';', '{', '}', comments, text blocks or
- * unicode escapes (\uXXXX is decoded by javac before parsing, so it could
+ * unicode escapes (\uNNNN is decoded by javac before parsing, so it could
  * smuggle a quote or a ';'). */
 bool sg_check_archunit_expr(const char *s, char *why, size_t whysz);
 

@@ -31,6 +31,9 @@ static void vctx_add(struct sg_vctx *c, const char *pointer, bool warning, bool 
 
     if (!warning)
         c->nerrors++;
+    /* warnings must not crowd errors out of the list */
+    if (warning && c->nwarnings++ >= SG_MAX_WARNINGS)
+        return;
     if (c->n >= SG_MAX_ISSUES) {
         c->truncated = true;
         return;

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #define SG_MAX_ISSUES 200
+#define SG_MAX_WARNINGS 50
 
 struct sg_issue {
     char *pointer;
@@ -25,6 +26,7 @@ struct sg_vctx {
     struct sg_issue *v;
     size_t n, cap;
     size_t nerrors;
+    size_t nwarnings;
     bool truncated; /* more than SG_MAX_ISSUES: the rest were dropped */
 };
 

@@ -12,7 +12,7 @@ set -uo pipefail
 SRC=$RIG_SOURCE_DIR
 GOLDEN=$SRC/tests/gate/golden
 EXAMPLES=$SRC/tests/gate/examples
-work=$(mktemp -d "${TMPDIR:-/tmp}/sg-gen-XXXXXX")
+work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 

@@ -422,7 +422,7 @@ static void test_openapi_map(void **state)
     rig_errlist_release(&errs);
 }
 
-/* ---- writing ---------------------------------------------------------------------------------- */
+/* ---- writing ------------------------------------------------------------------------ */
 
 static void generate_all(const struct sg_ruleset *set, struct sg_gen_result *res)
 {
@@ -452,6 +452,18 @@ static void test_write_protection(void **state)
     load_example(&set);
     generate_all(&set, &res);
     assert_int_equal(res.nfiles, 7);
+    /* a foreign file where a generated one goes: refused, nothing written */
+    assert_int_equal(mkdir(out, 0755), 0);
+    text = xasprintf("%s/semgrep", out);
+    assert_int_equal(mkdir(text, 0755), 0);
+    free(text);
+    tu_write_file(sem, "rules: [] # mine\n");
+    assert_int_equal(sg_gen_write(out, &res, false, &st, &errs), -1);
+    assert_int_equal(errs.len, 1);
+    assert_non_null(strstr(errs.items[0].msg, "exists and was not written by specgate"));
+    assert_int_equal(access(sec, F_OK), -1);
+    rig_errlist_release(&errs);
+    assert_int_equal(unlink(sem), 0);
     assert_int_equal(sg_gen_write(out, &res, false, &st, &errs), 0);
     assert_int_equal(st.written, 7);
     assert_int_equal(sg_gen_write(out, &res, false, &st, &errs), 0);
@@ -521,7 +533,7 @@ static void test_write_protection(void **state)
     free(dir);
 }
 
-/* ---- workflow ---------------------------------------------------------------------------------- */
+/* ---- workflow ----------------------------------------------------------------------- */
 
 static void default_wopts(struct sg_workflow_opts *o)
 {

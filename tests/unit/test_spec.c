@@ -705,6 +705,50 @@ static void test_many_errors_and_rules(void **state)
     rig_buf_release(&b);
 }
 
+static void test_huge_rule_count(void **state)
+{
+    struct rig_buf b = RIG_BUF_INIT;
+    struct rig_errlist errs = RIG_ERRLIST_INIT;
+    struct sg_ruleset set;
+    size_t warnings = 0;
+
+    (void)state;
+    /* 40000 rules, every id twice, each naming an unknown related rule: the
+     * checks stay n log n and warnings never push the errors out */
+    rig_buf_adds(&b, "{\"rules\": [");
+    for (int i = 0; i < 40000; i++)
+        rig_buf_addf(&b,
+                     "%s{\"rule_id\": \"RULE-A-%d\", \"priority\": \"MUST\", \"area\": "
+                     "\"API\", \"title\": \"t\", \"reference_info\": {\"related_rules\": "
+                     "[\"RULE-B-%d\"]}}",
+                     i ? "," : "", i % 20000, i);
+    rig_buf_adds(&b, "]}");
+    assert_true(b.len < SG_SPEC_MAX_BYTES);
+    assert_int_equal(load(rig_buf_str(&b), &set, &errs), -1);
+    assert_int_equal(errs.len, 201);
+    assert_non_null(find_err(&errs, "/rules/20000/rule_id", "first used by the rule at /rules/0"));
+    assert_non_null(strstr(errs.items[200].msg, "too many problems (20000 errors)"));
+    rig_errlist_release(&errs);
+    rig_buf_reset(&b);
+    rig_buf_adds(&b, "{\"rules\": [");
+    for (int i = 0; i < 100; i++)
+        rig_buf_addf(&b,
+                     "%s{\"rule_id\": \"RULE-A-%d\", \"priority\": \"MUST\", \"area\": "
+                     "\"API\", \"title\": \"t\", \"reference_info\": {\"related_rules\": "
+                     "[\"RULE-B-%d\"]}}",
+                     i ? "," : "", i, i);
+    rig_buf_adds(&b, "]}");
+    assert_int_equal(load(rig_buf_str(&b), &set, &errs), 0);
+    for (size_t i = 0; i < errs.len; i++)
+        warnings += sg_err_is_warning(&errs.items[i]);
+    assert_int_equal(warnings, 50);
+    assert_int_equal(errs.len, 50);
+    assert_int_equal(set.n, 100);
+    sg_ruleset_release(&set);
+    rig_errlist_release(&errs);
+    rig_buf_release(&b);
+}
+
 static void test_wrong_types_everywhere(void **state)
 {
     static const char *const members[] = {
@@ -868,6 +912,7 @@ int main(void)
         cmocka_unit_test(test_too_big),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_many_errors_and_rules),
+        cmocka_unit_test(test_huge_rule_count),
         cmocka_unit_test(test_wrong_types_everywhere),
         cmocka_unit_test(test_jsonpos),
         cmocka_unit_test(test_checks),
