@@ -62,6 +62,15 @@ int sg_ruleset_load_file(const char *path, struct sg_ruleset *out, struct rig_er
 int sg_ruleset_load_string(const char *name, const char *text, size_t len, struct sg_ruleset *out,
                            struct rig_errlist *errs);
 
+/* Rules files larger than this are refused (RIG_ETOOBIG). */
+#define SG_SPEC_MAX_BYTES (8u * 1024u * 1024u)
+
+/* After a load, entries of errs that are warnings (unknown related_rules,
+ * enabled tools without their ci_info block) rather than errors: their message
+ * reads "<pointer>: warning: ...". A load that returns 0 may still have added
+ * warnings. */
+bool sg_err_is_warning(const struct rig_err *e);
+
 const struct sg_rule *sg_ruleset_find(const struct sg_ruleset *set, const char *id);
 void sg_ruleset_release(struct sg_ruleset *set);
 

@@ -13,6 +13,17 @@
 
 /* Registered commands (each defined in its own cmd_*.c). */
 static const struct sg_cmd commands[] = {
+    {"spec validate", "check a DesignRuleSpec rules file", sg_cmd_spec_validate},
+    {"tests generate", "generate ArchUnit, Semgrep and oasdiff checks from rules",
+     sg_cmd_tests_generate},
+    {"workflow generate", "write the design-guard GitHub Actions workflow",
+     sg_cmd_workflow_generate},
+    {"drift score", "score check results against the rules (Drift Score 0-100)",
+     sg_cmd_drift_score},
+    {"github comment", "render (and post) the Drift Radar pull-request comment",
+     sg_cmd_github_comment},
+    {"sarif", "write the violations as SARIF 2.1.0 for code scanning", sg_cmd_sarif},
+    {"mcp", "serve the SpecGate tools over MCP (stdio)", sg_cmd_mcp},
     {NULL, NULL, NULL},
 };
 

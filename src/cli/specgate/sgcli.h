@@ -2,6 +2,7 @@
 #define RIG_CLI_SGCLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* specgate sub-commands: exit 0 success, 1 gate/operation failed, 2 usage or
  * unreadable input (never a PASS). */
@@ -13,5 +14,25 @@ struct sg_cmd {
 
 int sg_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool sg_wants_help(int argc, char **argv, const char *usage);
+
+/* Print every entry of a loader's error list, one "file:line:col: message" a line. */
+struct rig_errlist;
+void sg_print_errs(const struct rig_errlist *errs, FILE *out);
+
+/* Match argv[*i] against "--name VALUE" / "--name=VALUE": 1 and *value set
+ * (advancing *i past a separate value), 0 when it is another argument, -1
+ * when the value is missing. */
+int sg_opt_take(int argc, char **argv, int *i, const char *name, const char **value);
+
+/* Commands of gate1 (rules, generators). */
+int sg_cmd_spec_validate(int argc, char **argv);
+int sg_cmd_tests_generate(int argc, char **argv);
+int sg_cmd_workflow_generate(int argc, char **argv);
+
+/* Commands of gate2 (scoring, radar, publishing, MCP). */
+int sg_cmd_drift_score(int argc, char **argv);
+int sg_cmd_github_comment(int argc, char **argv);
+int sg_cmd_sarif(int argc, char **argv);
+int sg_cmd_mcp(int argc, char **argv);
 
 #endif
