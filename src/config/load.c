@@ -28,6 +28,9 @@
 /* ---- errors ------------------------------------------------------------------ */
 
 static void err_v(struct cfg_walk *w, const char *ptr, enum cfg_at at, bool prefix,
+                  const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void err_v(struct cfg_walk *w, const char *ptr, enum cfg_at at, bool prefix,
                   const char *fmt, va_list ap)
 {
     struct rig_yaml_pos v = {0, 0}, k = {0, 0};

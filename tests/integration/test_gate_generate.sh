@@ -181,10 +181,14 @@ EOF
     [ -f "$work/classes/com/example/arch/ArchDesignRulesTest.class" ] || fail "ArchDesignRulesTest.class"
 fi
 
+# Debian's python3 (scripts/install-deps.sh installs python3-yaml and
+# python3-jsonschema); another python3 earlier on PATH may lack the modules.
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 # ---- YAML and JSON Schema (python3 modules when present; libfyaml checks the same
 #      YAML in unit/test_gen) --------------------------------------------------------
-if python3 -c 'import yaml' >/dev/null 2>&1; then
-    python3 - .specgate/semgrep .github/workflows/design-guard.yml <<'EOF' || fail "YAML checks"
+if $PY -c 'import yaml' >/dev/null 2>&1; then
+    $PY - .specgate/semgrep .github/workflows/design-guard.yml <<'EOF' || fail "YAML checks"
 import glob, sys, yaml
 problems = []
 for path in sorted(glob.glob(sys.argv[1] + "/*.yml")):
@@ -212,8 +216,8 @@ EOF
 else
     echo "note: python3 yaml module not present; YAML is parsed by unit/test_gen (libfyaml)"
 fi
-if python3 -c 'import jsonschema' >/dev/null 2>&1; then
-    python3 - "$SRC/schemas/design-rule-spec.schema.json" "$SRC" <<'EOF' || fail "JSON Schema checks"
+if $PY -c 'import jsonschema' >/dev/null 2>&1; then
+    $PY - "$SRC/schemas/design-rule-spec.schema.json" "$SRC" <<'EOF' || fail "JSON Schema checks"
 import glob, json, sys
 import jsonschema
 schema = json.load(open(sys.argv[1], encoding="utf-8"))
