@@ -80,11 +80,18 @@ static bool name_ok(const char *s, size_t n)
 
 static int bad_issue_url(const char *url, const char *why, struct rig_err *err)
 {
-    char *safe = rig_redact(url);
+    const char *scheme = strstr(url, "://");
+    const char *host = scheme ? scheme + 3 : url;
+    size_t n = strcspn(host, "/?#");
+    const char *at = memchr(host, '@', n);
+    char *shown = at ? xasprintf("%.*s***%s", (int)(host - url), url, at) : xstrdup(url);
+    char *safe = rig_redact(shown);
 
+    /* user:password@ never reaches a message */
     rig_err_set(err, RIG_EINVAL, "invalid issue URL '%.300s': %s (expected "
                 "https://github.com/OWNER/REPO/issues/NUMBER)", safe, why);
     free(safe);
+    free(shown);
     return -1;
 }
 
