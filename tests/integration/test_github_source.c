@@ -407,6 +407,7 @@ static void test_pr_created_once(void **state)
     json_decref(st);
     /* a branch that was never pushed: GitHub's 422, explained */
     req.branch = "rig/never-pushed";
+    rig_pr_release(&again);
     assert_int_equal(src->ops->open_pr(src, &req, &again, &err), -1);
     assert_non_null(strstr(err.msg, "422 Validation Failed (head is invalid)"));
     rig_pr_release(&pr);
