@@ -614,6 +614,28 @@ static void test_issue_urls(void **state)
     rig_source_free(src);
 }
 
+/* Rig's one status comment on issue 1 contains text. */
+static void assert_status_body(const char *text)
+{
+    json_t *st = state_get(), *cs = issue_comments(st, 1), *c;
+    size_t i, n = 0;
+
+    json_array_foreach(cs, i, c) {
+        const char *b = json_string_value(json_object_get(c, "body"));
+
+        if (strstr(b, RIG_GITHUB_STATUS_MARKER) &&
+            strcmp(json_string_value(json_object_get(json_object_get(c, "user"), "login")),
+                   "rig-bot") == 0) {
+            n++;
+            if (!strstr(b, text))
+                fail_msg("status comment lacks \"%s\":\n%s", text, b);
+        }
+    }
+    assert_int_equal(n, 1);
+    json_decref(cs);
+    json_decref(st);
+}
+
 static void fake_task(struct rig_task *t, enum rig_phase p, int attempt)
 {
     t->phase = p;
@@ -704,33 +726,36 @@ static void test_status_updater(void **state)
     /* dry runs and issues without a URL are left alone */
     t.dry_run = true;
     rig_github_status_on_event(s, &t, RIG_EVENT_FAILED, "x");
+    t.dry_run = false;
+    t.issue_url = NULL;
+    rig_github_status_on_event(s, &t, RIG_EVENT_FAILED, "x");
     rig_github_status_free(s);
     names = label_names(1);
     assert_string_equal(names, "bug,rig:done");
     free(names);
-    st = state_get();
-    cs = issue_comments(st, 1);
-    nmarked = 0;
-    json_array_foreach(cs, i, c) {
-        const char *b = json_string_value(json_object_get(c, "body"));
+    assert_status_body("### ✔ Rig is done: pull request [#100](https://github.com/Codertocat/"
+                       "Hello-World/pull/100)");
+    assert_status_body("- ✔ Plan\n");
+    assert_status_body("- ✔ Pull request\n");
+    assert_status_body("Task `t-20260101-000000-2`");
 
-        if (strstr(b, RIG_GITHUB_STATUS_MARKER) &&
-            strcmp(json_string_value(json_object_get(json_object_get(c, "user"), "login")),
-                   "rig-bot") == 0) {
-            nmarked++;
-            assert_non_null(strstr(b, "### ✔ Rig is done: pull request [#100](" "https://github"
-                                      ".com/Codertocat/Hello-World/pull/100)"));
-            assert_non_null(strstr(b, "- ✔ Plan\n"));
-            assert_non_null(strstr(b, "- ✔ Pull request\n"));
-            assert_non_null(strstr(b, "Task `t-20260101-000000-2`"));
-        }
-    }
-    assert_int_equal(nmarked, 1);
-    json_decref(cs);
-    json_decref(st);
+    /* a task resumed in a new process (first seen deploying), then cancelled */
+    assert_int_equal(rig_github_status_new(src, &s, &err), 0);
+    t.issue_url = url;
+    t.pr_url = NULL;
+    id[sizeof(id) - 2] = '3';
+    fake_task(&t, RIG_PHASE_DEPLOYING, 1);
+    rig_github_status_on_event(s, &t, RIG_EVENT_PHASE, "deploying");
+    fake_task(&t, RIG_PHASE_CANCELLED, 1);
+    rig_github_status_on_event(s, &t, RIG_EVENT_CANCELLED, "");
+    rig_github_status_free(s);
+    assert_status_body("### Rig stopped: the task was cancelled\n\n- ✔ Plan\n- ✔ Code\n"
+                       "- ✔ Commit and push\n- – Deploy\n- – Test\n- – Pull request\n");
+    names = label_names(1);
+    assert_string_equal(names, "bug");
+    free(names);
     rig_source_free(src);
 }
-
 /* Last: nothing Rig logged (debug level, every test above) holds the token. */
 static void test_no_token_in_logs(void **state)
 {

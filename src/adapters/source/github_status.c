@@ -302,8 +302,12 @@ static void *worker(void *arg)
 
 /* ---------------------------------------------------------------- events -- */
 
-static struct track *track_get(struct rig_github_status *s, const char *task_id)
+/* A task first seen in phase p: a resumed or approved task continues in a new
+ * process, so the steps before p (in pipeline order) are taken as done. */
+static struct track *track_get(struct rig_github_status *s, const char *task_id,
+                               enum rig_phase p)
 {
+    int upto = p == RIG_PHASE_ANALYZING ? item_index(RIG_PHASE_TESTING) + 1 : item_index(p);
     struct track *t;
 
     for (size_t i = 0; i < s->ntracks; i++)
@@ -314,6 +318,9 @@ static struct track *track_get(struct rig_github_status *s, const char *task_id)
     memset(t, 0, sizeof(*t));
     t->task_id = xstrdup(task_id);
     t->phase = RIG_PHASE_QUEUED;
+    for (int i = 0; i < upto; i++)
+        if (!items[i].optional)
+            t->reached |= BIT(items[i].phase);
     return t;
 }
 
@@ -398,7 +405,7 @@ void rig_github_status_on_event(void *ctx, const struct rig_task *task, enum rig
         !*task->issue_url)
         return;
     pthread_mutex_lock(&s->mu);
-    t = track_get(s, task->id);
+    t = track_get(s, task->id, task->phase);
     switch (ev) {
     case RIG_EVENT_PHASE:
         /* the COMPLETED/FAILED/CANCELLED event that follows renders the end */
@@ -431,6 +438,7 @@ void rig_github_status_on_event(void *ctx, const struct rig_task *task, enum rig
         done = true;
         break;
     case RIG_EVENT_CANCELLED:
+        t->reached &= ~BIT(t->phase); /* stopped before that step finished */
         t->phase = RIG_PHASE_CANCELLED;
         done = true;
         break;
