@@ -612,6 +612,37 @@ static void test_issue_urls(void **state)
                          src, "https://github.com/Codertocat/Hello-World/issues/1", &n, &err), -1);
     assert_non_null(strstr(err.msg, "is on github.com"));
     rig_source_free(src);
+
+    /* the hosts issue URLs live on: github.com for api.github.com, the API's own
+     * host on GitHub Enterprise */
+    {
+        struct rig_source_github_opts o;
+
+        memset(&o, 0, sizeof(o));
+        o.repo = REPO;
+        o.token = TOKEN;
+        assert_int_equal(rig_source_github_new(&o, &src, &err), 0);
+        assert_int_equal(rig_source_github_issue_number(
+                             src, "https://github.com/Codertocat/Hello-World/issues/8", &n, &err),
+                         0);
+        assert_int_equal(n, 8);
+        assert_int_equal(rig_source_github_issue_number(
+                             src, "https://www.github.com/codertocat/hello-world/issues/9", &n,
+                             &err), 0);
+        assert_int_equal(n, 9);
+        rig_source_free(src);
+        o.api_url = "https://GHE.example.com/api/v3/";
+        assert_int_equal(rig_source_github_new(&o, &src, &err), 0);
+        assert_int_equal(rig_source_github_issue_number(
+                             src, "https://ghe.example.com/Codertocat/Hello-World/issues/5", &n,
+                             &err), 0);
+        assert_int_equal(n, 5);
+        assert_int_equal(rig_source_github_issue_number(
+                             src, "https://github.com/Codertocat/Hello-World/issues/5", &n, &err),
+                         -1);
+        assert_non_null(strstr(err.msg, "this source is on ghe.example.com"));
+        rig_source_free(src);
+    }
 }
 
 /* Rig's one status comment on issue 1 contains text. */

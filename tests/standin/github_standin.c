@@ -267,10 +267,10 @@ static enum MHD_Result check_run(struct MHD_Connection *c, json_t *req, long lon
         json_array_append_new(check_runs, run);
     }
     if (output) {
+        const char *summary = json_string_value(json_object_get(output, "summary"));
+
         json_object_set(run, "title", json_object_get(output, "title"));
-        json_object_set_new(run, "summary_len", json_integer((json_int_t)strlen(
-                                                    json_string_value(json_object_get(output,
-                                                                                      "summary")))));
+        json_object_set_new(run, "summary_len", json_integer((json_int_t)strlen(summary)));
     }
     json_object_set_new(run, "annotations",
                         json_integer(json_integer_value(json_object_get(run, "annotations")) +
@@ -335,7 +335,8 @@ static enum MHD_Result labels(struct MHD_Connection *c, const char *method, json
         if (!json_is_string(l))
             return invalid(c, "Label", "label names must be strings");
         json_array_foreach(ls, i, x)
-            have |= strcmp(json_string_value(json_object_get(x, "name")), json_string_value(l)) == 0;
+            have |= strcmp(json_string_value(json_object_get(x, "name")),
+                           json_string_value(l)) == 0;
         if (!have)
             json_array_append_new(ls, json_pack("{s:I, s:O, s:s, s:b}", "id",
                                                 (json_int_t)next_id++, "name", l, "color",

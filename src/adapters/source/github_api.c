@@ -284,7 +284,8 @@ int rig_gh_api_call(const struct rig_gh_api *api, const char *method, const char
             rig_err_set(err, RIG_EIO, "%s: GitHub API rate limit exceeded (%ld); it resets at %s "
                         "(in %lld s)%s; try again then, or use a token with a higher limit",
                         what, resp.status, when, (long long)((wait + 999) / 1000),
-                        n >= api->rate_retries ? " after repeated waits" : ", later than Rig waits");
+                        n >= api->rate_retries ? " after repeated waits"
+                                               : ", later than Rig waits");
             goto out;
         }
         log_warn("%s: GitHub API rate limit (%ld); waiting %lld ms before retrying", what,

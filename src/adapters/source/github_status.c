@@ -496,8 +496,10 @@ int rig_github_status_flush(struct rig_github_status *s, int64_t timeout_ms, str
     }
     pthread_mutex_lock(&s->mu);
     while ((s->head || s->busy) && rc == 0) {
-        if (pthread_cond_timedwait(&s->idle, &s->mu, &deadline) == ETIMEDOUT && (s->head || s->busy))
-            rc = rig_err_set(err, RIG_ETIMEOUT, "GitHub status updates still pending after %lld ms",
+        if (pthread_cond_timedwait(&s->idle, &s->mu, &deadline) == ETIMEDOUT &&
+            (s->head || s->busy))
+            rc = rig_err_set(err, RIG_ETIMEOUT,
+                             "GitHub status updates still pending after %lld ms",
                              (long long)timeout_ms);
     }
     pthread_mutex_unlock(&s->mu);
