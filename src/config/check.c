@@ -251,10 +251,28 @@ static void check_local_repo(struct cfg_walk *w, struct rig_source_config *s)
     }
 }
 
+/* The token travels in an HTTP header, never in the URL: refuse user:pass@. */
+static void check_git_url(struct cfg_walk *w, const char *ptr, const char *url)
+{
+    const char *host = strstr(url, "://");
+    size_t hostlen;
+
+    if (!ck_http_url(url)) {
+        cfg_err(w, ptr, CFG_AT_VALUE, "'%s' is not an http:// or https:// URL", url);
+        return;
+    }
+    host += 3;
+    hostlen = strcspn(host, "/?#");
+    if (memchr(host, '@', hostlen))
+        cfg_err(w, ptr, CFG_AT_VALUE, "must not contain credentials (user@ or user:token@): "
+                "Rig sends the token in an HTTP header; set source.token instead");
+}
+
 void ck_source(struct cfg_walk *w, json_t *root, const char *base, struct rig_source_config *s)
 {
     char *repo_ptr = ck_ptr(base, "/repo");
     char *api_ptr = ck_ptr(base, "/api_url");
+    char *git_ptr = ck_ptr(base, "/git_url");
     char *plat_ptr = ck_ptr(base, "/platform");
 
     if (cfg_bad(w, plat_ptr)) {
@@ -266,9 +284,14 @@ void ck_source(struct cfg_walk *w, json_t *root, const char *base, struct rig_so
             ck_url(w, api_ptr, s->api_url);
         else
             s->api_url = xstrdup(RIG_GITHUB_API_URL);
+        if (s->git_url)
+            check_git_url(w, git_ptr, s->git_url);
     } else {
         if (ck_given(root, api_ptr))
             cfg_err(w, api_ptr, CFG_AT_KEY, "applies only to platform github");
+        if (ck_given(root, git_ptr))
+            cfg_err(w, git_ptr, CFG_AT_KEY, "applies only to platform github (a local source "
+                    "clones repo)");
         if (s->repo)
             check_local_repo(w, s);
     }
@@ -276,6 +299,7 @@ void ck_source(struct cfg_walk *w, json_t *root, const char *base, struct rig_so
         cfg_err(w, repo_ptr, CFG_AT_VALUE, "must not be empty");
     free(repo_ptr);
     free(api_ptr);
+    free(git_ptr);
     free(plat_ptr);
 }
 

@@ -66,6 +66,7 @@ struct rig_source_config {
     char *base_branch; /* default "main" */
     char *token;       /* secret; github: falls back to $GITHUB_TOKEN at run time (engine) */
     char *api_url;     /* github only; default RIG_GITHUB_API_URL */
+    char *git_url;     /* github only; clone/push URL; NULL = derived from api_url */
     char *remote;      /* git remote to push to; default "origin" */
     /* Derived at load time. */
     char *owner;       /* github: "owner"; local: NULL */

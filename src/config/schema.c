@@ -175,6 +175,8 @@ static const struct cfg_section project_section = {"project", project_keys, NULL
       "GitHub token (secret); default $GITHUB_TOKEN at run time"),                             \
     K("api_url", CT_STR, 0, st, f api_url, NULL,                                               \
       "GitHub API base URL (GitHub Enterprise); default https://api.github.com"),              \
+    K("git_url", CT_STR, 0, st, f git_url, NULL,                                               \
+      "github: URL to clone and push; default derived from api_url"),                          \
     K("remote", CT_STR, 0, st, f remote, "origin", "git remote that task branches are pushed to")
 
 static const struct cfg_key source_keys[] = {

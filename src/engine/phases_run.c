@@ -327,6 +327,7 @@ int phase_reporting(struct run *r, enum rig_phase *next, struct rig_err *err)
     req.base = r->ws.base;
     req.title = title;
     req.body = body;
+    req.issue_number = r->task.issue_url && *r->task.issue_url ? r->task.issue_number : 0;
     if (r->dry_run) {
         run_log(r, RIG_LOG_INFO, "dry run: would open a pull request %s -> %s: %s", req.branch,
                 req.base ? req.base : "(default)", title);

@@ -359,8 +359,8 @@ static void test_pr_record_and_optional_ops(void **state)
 {
     struct fx *f = *state;
     struct rig_err err = RIG_ERR_INIT;
-    struct rig_pr_request req = {"rig/issue-1-x", "main", "rig: x", "## body"};
-    struct rig_pr_request bad = {"rig/issue-1-x", "", "t", NULL};
+    struct rig_pr_request req = {"rig/issue-1-x", "main", "rig: x", "## body", 0};
+    struct rig_pr_request bad = {"rig/issue-1-x", "", "t", NULL, 0};
     struct rig_pr pr;
 
     assert_string_equal(f->src->ops->name, "local");

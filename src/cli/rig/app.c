@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adapters/source/github_config.h"
 #include "core/buf.h"
 #include "core/http.h"
 #include "core/mem.h"
@@ -198,11 +199,8 @@ static int build_source(struct rig_app *app, struct rig_err *err)
     char *counter;
     int rc;
 
-    if (s->platform != RIG_PLATFORM_LOCAL)
-        return rig_err_set(err, RIG_ECONFIG,
-                           "source.platform %s is not available in this build yet; use "
-                           "platform: local",
-                           rig_platform_name(s->platform));
+    if (s->platform == RIG_PLATFORM_GITHUB)
+        return rig_source_github_from_config(s, &app->econf.git, "source", &app->source, err);
     counter = xasprintf("%s/issue-counter", app->data_dir);
     o.repo = s->local_path ? s->local_path : s->repo;
     o.remote = s->remote;
@@ -259,11 +257,19 @@ int app_build_engine(struct rig_app *app, struct rig_cli *cli, struct rig_err *e
     e->ai = app->ai;
     app->eng.conf = e;
     app->eng.store = app->store;
+    if (rig_source_is_github(app->source)) {
+        if (rig_github_status_new(app->source, &app->gh_status, err) < 0 ||
+            rig_engine_subscribe(&app->eng, &app->events, rig_github_status_on_event,
+                                 app->gh_status, err) < 0)
+            return -1;
+    }
     return 0;
 }
 
 void app_release(struct rig_app *app)
 {
+    /* before the source it calls: sends what is still queued */
+    rig_github_status_free(app->gh_status);
     rig_ai_free(app->ai);
     rig_source_free(app->source);
     rig_store_close(app->store);

@@ -4,10 +4,12 @@
 #include <stdbool.h>
 
 #include "adapters/ai/ai.h"
+#include "adapters/source/github_status.h"
 #include "adapters/source/source.h"
 #include "cli/rig/cli.h"
 #include "config/config.h"
 #include "engine/engine.h"
+#include "engine/event_chain.h"
 #include "store/store.h"
 
 /*
@@ -24,6 +26,8 @@ struct rig_app {
     struct rig_ai *ai;
     struct rig_engine_conf econf;
     struct rig_engine eng;
+    struct rig_event_chain events;          /* eng.on_event subscribers */
+    struct rig_github_status *gh_status;    /* GitHub status comment + labels, else NULL */
     /* Storage behind econf's arrays. */
     struct rig_deploy_cmd *deploy, *rollback;
     struct rig_test_entry *tests;

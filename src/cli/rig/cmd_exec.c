@@ -12,6 +12,7 @@
 
 static const char usage[] =
     "usage: rig exec [options] (--issue FILE.md | --title TITLE [--body TEXT])\n"
+    "       rig exec [options] ISSUE-URL     (source.platform github)\n"
     "       rig exec --step deploy|test --task ID\n"
     "       rig exec --resume ID\n"
     "\n"
@@ -23,7 +24,11 @@ static const char usage[] =
     "  --issue FILE.md     the issue as markdown: the first '# ' heading is the title\n"
     "  --title TEXT        the issue title (with --body for its text)\n"
     "  --body TEXT         the issue body\n"
-    "  --number N          the issue number (default: the next local number)\n"
+    "  --number N          the issue number (default: the next local number);\n"
+    "                      with platform github, the GitHub issue to work on\n"
+    "  --issue-url URL     a GitHub issue, https://github.com/OWNER/REPO/issues/N\n"
+    "                      (also given as the only argument); it must belong to\n"
+    "                      source.repo\n"
     "  --dry-run           plan and code locally, but no push, deploy or pull request;\n"
     "                      print the commands that would run\n"
     "  --step STEP         run one step only:\n"
@@ -110,9 +115,9 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
         {"dry-run", no_argument, NULL, 'd'},     {"step", required_argument, NULL, 's'},
         {"task", required_argument, NULL, 'T'},  {"resume", required_argument, NULL, 'r'},
         {"quiet", no_argument, NULL, 'q'},       {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"issue-url", required_argument, NULL, 'u'}, {NULL, 0, NULL, 0},
     };
-    const char *file = NULL, *title = NULL, *body = NULL, *resume = NULL;
+    const char *file = NULL, *title = NULL, *body = NULL, *resume = NULL, *url = NULL;
     struct rig_submit sub = {0};
     struct rig_app app = {0};
     struct rig_issue issue = {0};
@@ -139,18 +144,24 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
             break;
         case 'T': sub.from_task = optarg; break;
         case 'r': resume = optarg; break;
+        case 'u': url = optarg; break;
         case 'q': es.quiet = true; break;
         case 'h': fputs(usage, stdout); return 0;
         default: return cli_usage_error("exec", "unknown option");
         }
     }
+    if (optind < argc && !url && optind + 1 == argc && strstr(argv[optind], "://"))
+        url = argv[optind++];
     if (optind < argc)
-        return cli_usage_error("exec", "unexpected argument '%s' (issues come from --issue FILE "
-                                       "or --title)", argv[optind]);
-    if (!resume && !sub.from_task && !file && !title)
-        return cli_usage_error("exec", "say which issue: --issue FILE.md or --title TEXT");
-    if (file && title)
-        return cli_usage_error("exec", "--issue and --title exclude each other");
+        return cli_usage_error("exec", "unexpected argument '%s' (issues come from --issue FILE, "
+                                       "--title or a GitHub issue URL)", argv[optind]);
+    if (!resume && !sub.from_task && !file && !title && !url && !number)
+        return cli_usage_error("exec", "say which issue: --issue FILE.md, --title TEXT or a "
+                                       "GitHub issue URL");
+    if ((file != NULL) + (title != NULL) + (url != NULL) > 1)
+        return cli_usage_error("exec", "--issue, --title and an issue URL exclude each other");
+    if (url && number)
+        return cli_usage_error("exec", "an issue URL already names the issue; drop --number");
     if (app_build_engine(&app, cli, &err) < 0)
         goto fail;
     app.eng.echo = echo;
@@ -161,6 +172,8 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
         print_outcome(&app, resume);
         goto out;
     }
+    if (url && rig_source_github_issue_number(app.source, url, &number, &err) < 0)
+        goto fail;
     if (!sub.from_task) {
         if (load_issue(file, title, body, number, &app, &issue, &err) < 0)
             goto fail;
