@@ -330,12 +330,22 @@ static int prepare_workspace(struct run *r, bool resume, struct rig_err *err)
         return rig_err_prefix(err, "preparing the workspace");
     if (!r->task.workspace || strcmp(r->task.workspace, r->ws.repo) != 0)
         rig_store_task_set_workspace(r->st, r->task.id, r->ws.repo, NULL);
-    /* A deploy/test-only run works on the branch an earlier task pushed. */
-    if (!resume && (r->mode == RIG_MODE_DEPLOY || r->mode == RIG_MODE_TEST)) {
+    /* A deploy/test-only run works on the branch an earlier task pushed; a new
+     * task for an issue that already has a branch continues on top of it, so
+     * its commits push without force and the pull request keeps every round. */
+    if (!resume) {
+        char sha[41];
+        bool step_only = r->mode == RIG_MODE_DEPLOY || r->mode == RIG_MODE_TEST;
+
         start = xasprintf("%s/%s", r->ws.remote ? r->ws.remote : "origin", r->task.branch);
-        if (rig_git_checkout_new(&c->git, r->ws.repo, r->task.branch, start, err) < 0) {
-            rig_err_prefix(err, "branch %s is not on the remote", r->task.branch);
-            goto out;
+        if (step_only || rig_git_rev_parse(&c->git, r->ws.repo, start, sha, NULL) == 0) {
+            if (rig_git_checkout_new(&c->git, r->ws.repo, r->task.branch, start, err) < 0) {
+                rig_err_prefix(err, "branch %s is not on the remote", r->task.branch);
+                goto out;
+            }
+            if (!step_only)
+                run_log(r, RIG_LOG_INFO, "%s exists on the remote: continuing on top of it",
+                        r->task.branch);
         }
     }
     if (rig_git_head(&c->git, r->ws.repo, r->sha, err) < 0)
