@@ -76,6 +76,8 @@ struct frame {
 
 struct loader {
     const char *name;
+    const char *text; /* the source, for single-quoted scalars */
+    size_t len;
     struct frame *stack;
     size_t depth;
     size_t cap;
@@ -590,28 +592,95 @@ static int value_start(struct loader *ld, struct rig_yaml_pos p, char **ptr_out,
     return 0;
 }
 
-static int on_scalar(struct loader *ld, struct fy_event *fye)
+static bool is_break(char c)
 {
-    struct fy_token *vt = fy_event_get_token(fye);
-    struct fy_token *tt = fy_event_get_tag_token(fye);
+    return c == '\n' || c == '\r';
+}
+
+/* YAML single-quoted content: '' is a quote; a line break (with the white
+ * space around it) folds to a space, n empty lines to n newlines. */
+static char *decode_single_quoted(const char *s, size_t n, size_t *outlen)
+{
+    struct rig_buf b = RIG_BUF_INIT;
+    size_t i = 0;
+
+    rig_buf_add(&b, "", 0);
+    while (i < n) {
+        size_t breaks = 0;
+
+        if (s[i] == '\'' && i + 1 < n && s[i + 1] == '\'') {
+            rig_buf_addch(&b, '\'');
+            i += 2;
+            continue;
+        }
+        if (!is_break(s[i])) {
+            rig_buf_addch(&b, s[i++]);
+            continue;
+        }
+        while (b.len && (b.data[b.len - 1] == ' ' || b.data[b.len - 1] == '\t'))
+            b.data[--b.len] = '\0';
+        while (i < n && is_break(s[i])) {
+            i += s[i] == '\r' && i + 1 < n && s[i + 1] == '\n' ? 2 : 1;
+            breaks++;
+            while (i < n && (s[i] == ' ' || s[i] == '\t'))
+                i++;
+        }
+        if (breaks == 1)
+            rig_buf_addch(&b, ' ');
+        for (size_t k = 1; k < breaks; k++)
+            rig_buf_addch(&b, '\n');
+    }
+    *outlen = b.len;
+    return rig_buf_take(&b);
+}
+
+/* The scalar's content (malloc'd). Single-quoted scalars are decoded here from
+ * the source: libfyaml 0.7.12 mis-decodes runs of escaped quotes () and
+ * leaks the buffer it grows for them. */
+static char *scalar_text(const struct loader *ld, struct fy_token *t,
+                         enum fy_scalar_style style, size_t *n)
+{
+    const struct fy_mark *a = fy_token_start_mark(t), *z = fy_token_end_mark(t);
+    const char *s;
+
+    if (style == FYSS_SINGLE_QUOTED && a && z && a->input_pos <= z->input_pos &&
+        z->input_pos <= ld->len)
+        return decode_single_quoted(ld->text + a->input_pos, z->input_pos - a->input_pos, n);
+    *n = 0;
+    s = fy_token_get_text(t, n);
+    if (!s)
+        *n = 0;
+    return xstrndup(s ? s : "", *n);
+}
+
+static struct rig_yaml_pos scalar_pos(struct loader *ld, struct fy_event *fye,
+                                      enum fy_scalar_style style)
+{
     struct rig_yaml_pos p = mark_pos(fy_event_start_mark(fye));
-    enum fy_scalar_style style = fy_token_scalar_style(vt);
     struct frame *f = top(ld);
-    size_t n = 0;
-    const char *s = fy_token_get_text(vt, &n);
+
+    /* libfyaml marks the content; point at the opening quote instead. */
+    if ((style == FYSS_SINGLE_QUOTED || style == FYSS_DOUBLE_QUOTED) && p.col > 1)
+        p.col--;
+    p = node_pos(fye, p);
+    /* An empty plain scalar ("a:", "{: x}") has no mark: use what encloses it. */
+    if (p.line == 0) {
+        struct rig_yaml_pos first = {1, 1};
+
+        p = !f ? first : f->is_map && f->have_key ? f->keypos : f->pos;
+    }
+    return p;
+}
+
+static int scalar_value(struct loader *ld, struct fy_event *fye, const char *s, size_t n,
+                        enum fy_scalar_style style, struct rig_yaml_pos p)
+{
+    struct fy_token *tt = fy_event_get_tag_token(fye);
     char *ptr = NULL, *anchor = NULL;
     json_t *v = NULL;
     bool weak;
     int rc;
 
-    if (!s)
-        s = "";
-    /* libfyaml marks the content; point at the opening quote instead. */
-    if ((style == FYSS_SINGLE_QUOTED || style == FYSS_DOUBLE_QUOTED) && p.col > 1)
-        p.col--;
-    p = node_pos(fye, p);
-    if (f && f->is_map && !f->have_key)
-        return set_key(ld, s, n, style == FYSS_PLAIN && !tt, p);
     if (value_start(ld, p, &ptr, &weak) < 0)
         return -1;
     free(ptr);
@@ -630,6 +699,24 @@ static int on_scalar(struct loader *ld, struct fy_event *fye)
         register_anchor(ld, anchor, v, 1);
     free(anchor);
     return attach(ld, v, p, 1);
+}
+
+static int on_scalar(struct loader *ld, struct fy_event *fye)
+{
+    struct fy_token *vt = fy_event_get_token(fye);
+    enum fy_scalar_style style = fy_token_scalar_style(vt);
+    struct rig_yaml_pos p = scalar_pos(ld, fye, style);
+    struct frame *f = top(ld);
+    size_t n = 0;
+    char *s = scalar_text(ld, vt, style, &n);
+    int rc;
+
+    if (f && f->is_map && !f->have_key)
+        rc = set_key(ld, s, n, style == FYSS_PLAIN && !fy_event_get_tag_token(fye), p);
+    else
+        rc = scalar_value(ld, fye, s, n, style, p);
+    free(s);
+    return rc;
 }
 
 static int on_alias(struct loader *ld, struct fy_event *fye)
@@ -892,6 +979,8 @@ int rig_yaml_load_string(const char *name, const char *text, size_t len,
     *out = NULL;
     memset(&ld, 0, sizeof(ld));
     ld.name = name ? name : "<yaml>";
+    ld.text = text;
+    ld.len = len;
     ld.err = err;
     if (memchr(text, '\0', len)) {
         rig_err_at(err, RIG_ECONFIG, ld.name, 0, 0, "file contains a NUL byte (not a YAML text)");
