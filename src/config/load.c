@@ -755,6 +755,28 @@ static const struct cfg_retired *find_retired(const struct cfg_section *sec, con
     return NULL;
 }
 
+/* One key of a mapping, whatever it is: known, retired, extension or unknown. */
+static void read_key(struct cfg_walk *w, const struct cfg_section *sec, const char *name,
+                     json_t *v, char *base, const char *where)
+{
+    const struct cfg_key *k = cfg_find_key(sec, name);
+    const struct cfg_retired *r;
+
+    if (k) {
+        if (!json_is_null(v))
+            set_value(w, k, v, base);
+        return;
+    }
+    /* "x-..." at the top is a place for shared YAML anchors (as in compose files) */
+    if (sec == &cfg_root_section && rig_str_startswith(name, "x-"))
+        return;
+    r = find_retired(sec, name);
+    if (r)
+        cfg_err(w, cur(w), CFG_AT_KEY, "%s", r->reason);
+    else
+        unknown_key(w, sec, name, where);
+}
+
 /* Read obj (NULL: absent, apply defaults only; w is then unused) into base. */
 static void walk_obj(struct cfg_walk *w, const struct cfg_section *sec, json_t *obj, char *base)
 {
@@ -765,19 +787,9 @@ static void walk_obj(struct cfg_walk *w, const struct cfg_section *sec, json_t *
         char *where = xstrdup(rig_buf_str(&w->path));
 
         json_object_foreach(obj, name, v) {
-            const struct cfg_key *k = cfg_find_key(sec, name);
-            const struct cfg_retired *r = k ? NULL : find_retired(sec, name);
             struct mark m = push(w, name, false);
 
-            /* "x-..." at the top: a place for YAML anchors (as in compose files) */
-            if (!k && sec == &cfg_root_section && rig_str_startswith(name, "x-"))
-                ;
-            else if (k && !json_is_null(v))
-                set_value(w, k, v, base);
-            else if (r)
-                cfg_err(w, cur(w), CFG_AT_KEY, "%s", r->reason);
-            else if (!k)
-                unknown_key(w, sec, name, where);
+            read_key(w, sec, name, v, base, where);
             pop(w, m);
         }
         free(where);
@@ -787,6 +799,13 @@ static void walk_obj(struct cfg_walk *w, const struct cfg_section *sec, json_t *
 
         if (given && !json_is_null(given))
             continue;
+        if (given && (k->flags & CF_REQUIRED)) {
+            struct mark m = push(w, k->name, false);
+
+            cfg_err(w, cur(w), CFG_AT_KEY, "is empty, but it is required");
+            pop(w, m);
+            continue;
+        }
         if (obj && (k->flags & CF_REQUIRED)) {
             if (*cur(w))
                 cfg_err(w, cur(w), CFG_AT_KEY, "missing required key '%s'", k->name);
