@@ -719,6 +719,58 @@ out:
     return rc;
 }
 
+/* Offset of the first byte that is not valid UTF-8 (no overlong forms,
+ * surrogates or code points past U+10FFFF), or n. */
+static size_t utf8_invalid_at(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned char c = s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                                                          : (c & 0xF8) == 0xF0 ? 4 : 0;
+        uint32_t cp;
+
+        if (len == 0 || i + len > n)
+            return i;
+        cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return n;
+}
+
+/* Invalid UTF-8 is refused before libfyaml sees it: its scanner can loop
+ * forever on some invalid sequences (0.7.12, e.g. in a directive). */
+static int check_text(struct loader *ld, const char *text, size_t len)
+{
+    size_t bad = utf8_invalid_at((const unsigned char *)text, len);
+    struct rig_yaml_pos p = {1, 1};
+
+    if (memchr(text, '\0', len))
+        return rig_err_at(ld->err, RIG_ECONFIG, ld->name, 0, 0,
+                          "file contains a NUL byte (not a YAML text)");
+    if (bad == len)
+        return 0;
+    for (size_t i = 0; i < bad; i++) {
+        if (text[i] == '\n') {
+            p.line++;
+            p.col = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            p.col++;
+        }
+    }
+    return ld_error(ld, p, "the file is not valid UTF-8 (byte 0x%02X); save it as UTF-8",
+                    (unsigned char)text[bad]);
+}
+
 int rig_yaml_load_string(const char *name, const char *text, size_t len,
                          struct rig_yaml_doc **out, struct rig_err *err)
 {
@@ -731,11 +783,7 @@ int rig_yaml_load_string(const char *name, const char *text, size_t len,
     ld.text = text;
     ld.len = len;
     ld.err = err;
-    if (memchr(text, '\0', len)) {
-        rig_err_at(err, RIG_ECONFIG, ld.name, 0, 0, "file contains a NUL byte (not a YAML text)");
-        goto fail;
-    }
-    if (parse_events(&ld, text, len) < 0)
+    if (check_text(&ld, text, len) < 0 || parse_events(&ld, text, len) < 0)
         goto fail;
     doc = xcalloc(1, sizeof(*doc));
     doc->name = xstrdup(ld.name);

@@ -165,8 +165,8 @@ int yaml_scalar_plain(const char *s, size_t n, json_t **out, struct rig_err *err
     if (is_float_text(s, n))
         return make_float(s, n, out, err);
     if (is_special_float(s, n))
-        return rig_err_set(err, RIG_ECONFIG, "'%.*s' (infinity or NaN) cannot be used as a number here",
-                        (int)n, s);
+        return rig_err_set(err, RIG_ECONFIG,
+                           "'%.*s' (infinity or NaN) cannot be used as a number here", (int)n, s);
     return 1; /* a string */
 }
 
@@ -214,7 +214,8 @@ int yaml_scalar_tagged(const char *tag, const char *s, size_t n, json_t **out,
     if (rc == 0)
         json_decref(*out);
     *out = NULL;
-    return rig_err_set(err, RIG_ECONFIG, "'%.*s' is not a valid !!%s", (int)(n > 40 ? 40 : n), s, t);
+    return rig_err_set(err, RIG_ECONFIG, "'%.*s' is not a valid !!%s", (int)(n > 40 ? 40 : n), s,
+                       t);
 }
 
 /* ---- the frame stack -------------------------------------------------- */

@@ -309,6 +309,15 @@ static void test_errors(void **state)
     assert_string_equal(load_err("a: .inf\n"),
                         "t.yaml:1:4: '.inf' (infinity or NaN) cannot be used as a number here");
     assert_string_equal(load_err("a: \"x\\0y\"\n"), "t.yaml:1:4: string contains a NUL character");
+    assert_string_equal(load_err("a: 1\nb: x\xc3\xa9\x96\n"),
+                        "t.yaml:2:6: the file is not valid UTF-8 (byte 0x96); save it as UTF-8");
+    /* libfyaml 0.7.12 loops forever on this one: it must never reach it */
+    assert_string_equal(load_err("%\x96!$JJJJ"),
+                        "t.yaml:1:2: the file is not valid UTF-8 (byte 0x96); save it as UTF-8");
+    assert_string_equal(load_err("a: \xed\xa0\x80\n"),
+                        "t.yaml:1:4: the file is not valid UTF-8 (byte 0xED); save it as UTF-8");
+    assert_string_equal(load_err("a: \xc0\xaf\n"),
+                        "t.yaml:1:4: the file is not valid UTF-8 (byte 0xC0); save it as UTF-8");
     assert_string_equal(load_err("a: 1\n<<: 5\n"),
                         "t.yaml:2:5: merge key '<<' needs a mapping or a list of mappings");
     assert_string_equal(load_err("a: [1\nb: 2\n"),
