@@ -819,21 +819,20 @@ static void walk_obj(struct cfg_walk *w, const struct cfg_section *sec, json_t *
 
 /* ---- entry points -------------------------------------------------------------------- */
 
+/* The absolute directory holding path, as written: a symlinked rig.yaml
+ * resolves relative paths next to the link, like docker compose does. */
 static char *dir_of(const char *path)
 {
-    char *abs = realpath(path, NULL);
-    char *slash;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+    char *abs = realpath(dir, NULL);
 
     if (!abs) {
         char cwd[PATH_MAX];
 
-        return xstrdup(getcwd(cwd, sizeof(cwd)) ? cwd : ".");
+        abs = xstrdup(getcwd(cwd, sizeof(cwd)) ? cwd : ".");
     }
-    slash = strrchr(abs, '/');
-    if (slash == abs)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
+    free(dir);
     return abs;
 }
 
@@ -865,7 +864,7 @@ int rig_config_load_string(const char *name, const char *dir, const char *text, 
 
     memset(cfg, 0, sizeof(*cfg));
     cfg->path = xstrdup(name);
-    cfg->dir = dir ? xstrdup(dir) : dir_of(".");
+    cfg->dir = dir ? xstrdup(dir) : dir_of("./rig.yaml");
     if (rig_yaml_load_string(name, text, len, &doc, &err) < 0) {
         rig_errlist_add(errs, &err);
         return -1;
