@@ -14,6 +14,7 @@ void rig_err_clear(struct rig_err *err)
         memset(err, 0, sizeof(*err));
 }
 
+__attribute__((format(printf, 3, 0)))
 static void err_vset(struct rig_err *err, int code, const char *fmt, va_list ap)
 {
     err->code = code ? code : RIG_EGENERIC;

@@ -17,6 +17,10 @@
  * x-ratelimit-reset (epoch seconds) overrides the computed delay (still capped).
  * Every attempt is logged at debug level as "METHOD url -> status (ms)", with
  * registered secrets redacted.
+ *
+ * timeout_ms bounds each attempt. Redirects are not followed. Only http and
+ * https URLs are accepted. With a body, pass a Content-Type header (curl would
+ * otherwise send application/x-www-form-urlencoded).
  */
 
 struct rig_http_req {

@@ -7,7 +7,10 @@
 #include "core/err.h"
 
 /* Durations: "500ms", "120s", "5m", "24h", "1h30m", "1h30m15s", "2d". A bare
- * number is refused (ambiguous unit). Result in milliseconds. */
+ * number is refused (ambiguous unit). Result in milliseconds. Like Go, parts
+ * are summed in any order and may have a fraction ("1.5s", ".5h") as long as
+ * the result is a whole number of ms; negative values, spaces, other units and
+ * totals beyond INT64_MAX ms are refused. */
 int rig_duration_parse(const char *s, int64_t *ms, struct rig_err *err);
 
 /* Shortest exact form: 90000 -> "1m30s", 0 -> "0s", 1500 -> "1.5s". */
