@@ -192,10 +192,15 @@ static int check_symlinks(const char *root, const char *rootreal, const char *no
         }
         if (S_ISLNK(st.st_mode)) {
             real = realpath(cur, NULL);
-            if (!real) {
+            if (!real && errno == ENOENT) {
                 rig_err_set(err, RIG_EPOLICY,
                             "path %s goes through symlink %s whose target does not exist; "
                             "refusing to follow it", qrel, cur + base);
+                goto out;
+            }
+            if (!real) {
+                rig_err_set(err, RIG_EPOLICY, "path %s goes through symlink %s: %s", qrel,
+                            cur + base, strerror(errno));
                 goto out;
             }
             if (!is_inside(real, rootreal)) {

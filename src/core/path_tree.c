@@ -76,6 +76,9 @@ static int rm_entry(int dfd, const char *dpath, const char *name, struct rig_err
         return 0;
     }
     cfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (cfd < 0 && errno == EACCES &&
+        fchmodat(dfd, name, (st.st_mode & 07777) | 0700, AT_SYMLINK_NOFOLLOW) == 0)
+        cfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (cfd < 0) {
         /* Replaced by a symlink or file since the fstatat: remove that instead. */
         if (errno == ELOOP || errno == ENOTDIR) {
@@ -99,10 +102,16 @@ static int rm_entry(int dfd, const char *dpath, const char *name, struct rig_err
 /* Takes ownership of dfd. */
 static int rm_dir_contents(int dfd, const char *dpath, struct rig_err *err)
 {
-    DIR *d = fdopendir(dfd);
+    struct stat st;
+    DIR *d;
     struct dirent *de;
     int rc = 0;
 
+    /* Read-only directories (Go's module cache makes them) would block the
+     * unlinks; dfd is a real directory (O_NOFOLLOW), so fchmod is safe. */
+    if (fstat(dfd, &st) == 0 && (st.st_mode & 0700) != 0700)
+        (void)fchmod(dfd, (st.st_mode & 07777) | 0700);
+    d = fdopendir(dfd);
     if (!d) {
         close(dfd);
         return rig_err_errno(err, errno, "cannot read directory %s", dpath);
@@ -144,6 +153,9 @@ int rig_rmtree(const char *path, struct rig_err *err)
         return 0;
     }
     dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0 && errno == EACCES &&
+        fchmodat(AT_FDCWD, path, (st.st_mode & 07777) | 0700, AT_SYMLINK_NOFOLLOW) == 0)
+        dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0)
         return rig_err_errno(err, errno, "cannot open directory %s", path);
     if (rm_dir_contents(dfd, path, err) < 0)

@@ -1,5 +1,6 @@
 #include "core/proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -357,7 +358,7 @@ static void capture_add(struct stream *s, const char *p, size_t n)
         return;
     }
     /* Compact only past twice the cap so keeping the tail stays linear. */
-    if (s->cap.len + n > 2 * s->max) {
+    if (s->cap.len + n > s->max && s->cap.len + n - s->max > s->max) {
         rig_buf_consume(&s->cap, s->cap.len + n - s->max);
         s->truncated = true;
     }
@@ -507,9 +508,12 @@ static void wait_loop(struct run *r, struct rig_proc_result *res)
         if (r->exited) {
             if (r->out.fd < 0 && r->err.fd < 0)
                 break;
-            if (now >= drain_until(r))
+            /* A cancel while draining just stops the wait: the child is done. */
+            if (now >= drain_until(r) || (o->cancel && *o->cancel))
                 break;
             wait = min_wait(wait, drain_until(r), now);
+            if (o->cancel)
+                wait = min_wait(wait, now + CANCEL_TICK_MS, now);
         } else {
             if (o->cancel && !r->term_sent)
                 wait = CANCEL_TICK_MS;
@@ -540,18 +544,60 @@ static void wait_loop(struct run *r, struct rig_proc_result *res)
     free(chunk);
 }
 
+/* Whether a process of group pgid is still running. kill(-pgid, 0) alone also
+ * succeeds for zombies, and in a container PID 1 may never reap orphans, so
+ * /proc is consulted when it can be read. */
+static bool group_alive(pid_t pgid)
+{
+    DIR *d;
+    struct dirent *de;
+    bool alive = false;
+
+    if (kill(-pgid, 0) < 0)
+        return false;
+    d = opendir("/proc");
+    if (!d)
+        return true;
+    while (!alive && (de = readdir(d)) != NULL) {
+        char path[300], buf[512], *p;
+        int fd, pgrp = 0;
+        char state = 0;
+        ssize_t n;
+
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        buf[n] = '\0';
+        /* "pid (comm) state ppid pgrp ...": comm may contain anything. */
+        p = strrchr(buf, ')');
+        if (!p || sscanf(p + 1, " %c %*d %d", &state, &pgrp) != 2)
+            continue;
+        if (pgrp == pgid && state != 'Z' && state != 'X')
+            alive = true;
+    }
+    closedir(d);
+    return alive;
+}
+
 /* After a timeout or cancel the group got SIGTERM; whatever of it survives the
  * grace period gets SIGKILL, even if the child itself already exited. */
 static void finish_termination(struct run *r)
 {
     if (!r->term_sent || r->kill_sent)
         return;
-    while (kill(-r->pid, 0) == 0 && mono_ms() < r->kill_at) {
+    while (group_alive(r->pid) && mono_ms() < r->kill_at) {
         struct timespec ts = {0, 20 * 1000000};
 
         nanosleep(&ts, NULL);
     }
-    if (kill(-r->pid, 0) == 0)
+    if (group_alive(r->pid))
         kill(-r->pid, SIGKILL);
     r->kill_sent = true;
 }

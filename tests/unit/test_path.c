@@ -133,6 +133,7 @@ static void test_join_symlinks(void **state)
     symlink_in(root, "sub/back", "../sub/f");
     symlink_in(root, "dang", "nothere");
     symlink_in(root, "dang_out", "/nonexistent-rig-dir/x");
+    symlink_in(root, "loop", "loop");
     abs_in = mk(root, "sub");
     symlink_in(root, "abs_in", abs_in);
 
@@ -144,6 +145,7 @@ static void test_join_symlinks(void **state)
     join_refused(root, "sub/../out/x", 12, "through symlink out");
     join_refused(root, "dang", 4, "symlink dang whose target does not exist");
     join_refused(root, "dang_out/x", 10, "symlink dang_out whose target does not exist");
+    join_refused(root, "loop/x", 6, "goes through symlink loop: Too many levels");
 
     join_ok(root, "in/f", "in/f");
     join_ok(root, "in/new", "in/new");
@@ -396,6 +398,27 @@ static void test_rmtree_no_follow(void **state)
         free(plain);
     }
     assert_int_equal(rig_rmtree("", &err), -1);
+
+    /* Read-only and unreadable directories (as Go's module cache leaves them). */
+    mkdir_in(root, "ro");
+    mkdir_in(root, "ro/sub");
+    write_in(root, "ro/sub/f", "x");
+    mkdir_in(root, "ro/closed");
+    write_in(root, "ro/closed/g", "x");
+    {
+        char *ro = mk(root, "ro");
+        char *sub = mk(root, "ro/sub");
+        char *closed = mk(root, "ro/closed");
+
+        assert_int_equal(chmod(sub, 0555), 0);
+        assert_int_equal(chmod(closed, 0), 0);
+        assert_int_equal(chmod(ro, 0555), 0);
+        assert_int_equal(rig_rmtree(ro, &err), 0);
+        assert_false(exists(ro, NULL));
+        free(ro);
+        free(sub);
+        free(closed);
+    }
 
     free(tree);
     free(outfile);
