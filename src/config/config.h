@@ -27,7 +27,7 @@
  * and may be shared between threads.
  */
 
-/* A list of strings; v is NULL-terminated (v == NULL when n == 0). */
+/* A list of strings; v is NULL-terminated, or NULL when the key was not given. */
 struct rig_strlist {
     char **v;
     size_t n;

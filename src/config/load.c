@@ -758,6 +758,28 @@ static const struct cfg_retired *find_retired(const struct cfg_section *sec, con
     return NULL;
 }
 
+/* One key of a mapping, whatever it is: known, retired, extension or unknown. */
+static void read_key(struct cfg_walk *w, const struct cfg_section *sec, const char *name,
+                     json_t *v, char *base, const char *where)
+{
+    const struct cfg_key *k = cfg_find_key(sec, name);
+    const struct cfg_retired *r;
+
+    if (k) {
+        if (!json_is_null(v))
+            set_value(w, k, v, base);
+        return;
+    }
+    /* "x-..." at the top is a place for shared YAML anchors (as in compose files) */
+    if (sec == &cfg_root_section && rig_str_startswith(name, "x-"))
+        return;
+    r = find_retired(sec, name);
+    if (r)
+        cfg_err(w, cur(w), CFG_AT_KEY, "%s", r->reason);
+    else
+        unknown_key(w, sec, name, where);
+}
+
 /* Read obj (NULL: absent, apply defaults only; w is then unused) into base. */
 static void walk_obj(struct cfg_walk *w, const struct cfg_section *sec, json_t *obj, char *base)
 {
@@ -768,19 +790,9 @@ static void walk_obj(struct cfg_walk *w, const struct cfg_section *sec, json_t *
         char *where = xstrdup(rig_buf_str(&w->path));
 
         json_object_foreach(obj, name, v) {
-            const struct cfg_key *k = cfg_find_key(sec, name);
-            const struct cfg_retired *r = k ? NULL : find_retired(sec, name);
             struct mark m = push(w, name, false);
 
-            /* "x-..." at the top: a place for YAML anchors (as in compose files) */
-            if (!k && sec == &cfg_root_section && rig_str_startswith(name, "x-"))
-                ;
-            else if (k && !json_is_null(v))
-                set_value(w, k, v, base);
-            else if (r)
-                cfg_err(w, cur(w), CFG_AT_KEY, "%s", r->reason);
-            else if (!k)
-                unknown_key(w, sec, name, where);
+            read_key(w, sec, name, v, base, where);
             pop(w, m);
         }
         free(where);
@@ -790,6 +802,13 @@ static void walk_obj(struct cfg_walk *w, const struct cfg_section *sec, json_t *
 
         if (given && !json_is_null(given))
             continue;
+        if (given && (k->flags & CF_REQUIRED)) {
+            struct mark m = push(w, k->name, false);
+
+            cfg_err(w, cur(w), CFG_AT_KEY, "is empty, but it is required");
+            pop(w, m);
+            continue;
+        }
         if (obj && (k->flags & CF_REQUIRED)) {
             if (*cur(w))
                 cfg_err(w, cur(w), CFG_AT_KEY, "missing required key '%s'", k->name);
@@ -803,21 +822,20 @@ static void walk_obj(struct cfg_walk *w, const struct cfg_section *sec, json_t *
 
 /* ---- entry points -------------------------------------------------------------------- */
 
+/* The absolute directory holding path, as written: a symlinked rig.yaml
+ * resolves relative paths next to the link, like docker compose does. */
 static char *dir_of(const char *path)
 {
-    char *abs = realpath(path, NULL);
-    char *slash;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+    char *abs = realpath(dir, NULL);
 
     if (!abs) {
         char cwd[PATH_MAX];
 
-        return xstrdup(getcwd(cwd, sizeof(cwd)) ? cwd : ".");
+        abs = xstrdup(getcwd(cwd, sizeof(cwd)) ? cwd : ".");
     }
-    slash = strrchr(abs, '/');
-    if (slash == abs)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
+    free(dir);
     return abs;
 }
 
@@ -849,7 +867,7 @@ int rig_config_load_string(const char *name, const char *dir, const char *text, 
 
     memset(cfg, 0, sizeof(*cfg));
     cfg->path = xstrdup(name);
-    cfg->dir = dir ? xstrdup(dir) : dir_of(".");
+    cfg->dir = dir ? xstrdup(dir) : dir_of("./rig.yaml");
     if (rig_yaml_load_string(name, text, len, &doc, &err) < 0) {
         rig_errlist_add(errs, &err);
         return -1;

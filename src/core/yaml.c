@@ -12,8 +12,6 @@
  */
 #include "core/yaml.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,6 +24,7 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/path.h"
+#include "core/yaml_int.h"
 #include "core/banned.h"
 
 /* More nodes than this once aliases are expanded is refused. */
@@ -76,6 +75,8 @@ struct frame {
 
 struct loader {
     const char *name;
+    const char *text; /* the source, for single-quoted scalars */
+    size_t len;
     struct frame *stack;
     size_t depth;
     size_t cap;
@@ -184,215 +185,6 @@ static void record_pos(struct loader *ld, const char *ptr, struct rig_yaml_pos v
 static size_t weight_add(size_t a, size_t b)
 {
     return a > YAML_MAX_WEIGHT || b > YAML_MAX_WEIGHT ? YAML_MAX_WEIGHT + 1 : a + b;
-}
-
-/* ---- scalars (YAML 1.2 core schema) ---------------------------------- */
-
-static bool all_in(const char *s, size_t n, const char *set)
-{
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!s[i] || !strchr(set, s[i]))
-            return false;
-    return true;
-}
-
-static bool is_one_of(const char *s, size_t n, const char *const *words)
-{
-    for (; *words; words++)
-        if (strlen(*words) == n && memcmp(*words, s, n) == 0)
-            return true;
-    return false;
-}
-
-static bool is_null_text(const char *s, size_t n)
-{
-    static const char *const w[] = {"null", "Null", "NULL", "~", NULL};
-
-    return n == 0 || is_one_of(s, n, w);
-}
-
-static int bool_text(const char *s, size_t n)
-{
-    static const char *const t[] = {"true", "True", "TRUE", NULL};
-    static const char *const f[] = {"false", "False", "FALSE", NULL};
-
-    if (is_one_of(s, n, t))
-        return 1;
-    if (is_one_of(s, n, f))
-        return 0;
-    return -1;
-}
-
-static bool is_int_text(const char *s, size_t n)
-{
-    if (n > 2 && s[0] == '0' && s[1] == 'o')
-        return all_in(s + 2, n - 2, "01234567");
-    if (n > 2 && s[0] == '0' && s[1] == 'x')
-        return all_in(s + 2, n - 2, "0123456789abcdefABCDEF");
-    if (n && (s[0] == '-' || s[0] == '+'))
-        return all_in(s + 1, n - 1, "0123456789");
-    return all_in(s, n, "0123456789");
-}
-
-/* [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )? */
-static bool is_float_text(const char *s, size_t n)
-{
-    size_t i = 0, digits = 0;
-
-    if (i < n && (s[i] == '-' || s[i] == '+'))
-        i++;
-    while (i < n && s[i] >= '0' && s[i] <= '9') {
-        i++;
-        digits++;
-    }
-    if (i < n && s[i] == '.') {
-        i++;
-        while (i < n && s[i] >= '0' && s[i] <= '9') {
-            i++;
-            digits++;
-        }
-    }
-    if (!digits)
-        return false;
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        size_t e = 0;
-
-        i++;
-        if (i < n && (s[i] == '-' || s[i] == '+'))
-            i++;
-        while (i < n && s[i] >= '0' && s[i] <= '9') {
-            i++;
-            e++;
-        }
-        if (!e)
-            return false;
-    }
-    return i == n;
-}
-
-static bool is_special_float(const char *s, size_t n)
-{
-    static const char *const w[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-                                    "-.Inf", "-.INF", ".nan", ".NaN", ".NAN", NULL};
-
-    return is_one_of(s, n, w);
-}
-
-static int make_int(struct loader *ld, const char *s, size_t n, struct rig_yaml_pos p,
-                    json_t **out)
-{
-    char buf[80];
-    char *end;
-    long long v;
-    int base = 10;
-    const char *digits = buf;
-
-    if (n >= sizeof(buf))
-        return ld_error(ld, p, "integer %.40s... is out of range", s);
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    if (n > 2 && buf[0] == '0' && (buf[1] == 'o' || buf[1] == 'x')) {
-        base = buf[1] == 'o' ? 8 : 16;
-        digits = buf + 2;
-    }
-    errno = 0;
-    v = strtoll(digits, &end, base);
-    if (errno == ERANGE || *end)
-        return ld_error(ld, p, "integer %s is out of range", buf);
-    *out = json_integer(v);
-    return 0;
-}
-
-static int make_float(struct loader *ld, const char *s, size_t n, struct rig_yaml_pos p,
-                      json_t **out)
-{
-    char buf[128];
-    double v;
-
-    if (n >= sizeof(buf))
-        return ld_error(ld, p, "number %.40s... is too long", s);
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    v = strtod(buf, NULL);
-    if (!isfinite(v))
-        return ld_error(ld, p, "number %s is out of range", buf);
-    *out = json_real(v);
-    return 0;
-}
-
-/* Plain scalar typing per the core schema. */
-static int resolve_plain(struct loader *ld, const char *s, size_t n, struct rig_yaml_pos p,
-                         json_t **out)
-{
-    int b;
-
-    if (is_null_text(s, n)) {
-        *out = json_null();
-        return 0;
-    }
-    b = bool_text(s, n);
-    if (b >= 0) {
-        *out = json_boolean(b);
-        return 0;
-    }
-    if (is_int_text(s, n))
-        return make_int(ld, s, n, p, out);
-    if (is_float_text(s, n))
-        return make_float(ld, s, n, p, out);
-    if (is_special_float(s, n))
-        return ld_error(ld, p, "'%.*s' (infinity or NaN) cannot be used as a number here",
-                        (int)n, s);
-    return 1; /* a string */
-}
-
-static int make_string(struct loader *ld, const char *s, size_t n, struct rig_yaml_pos p,
-                       json_t **out)
-{
-    if (memchr(s, '\0', n))
-        return ld_error(ld, p, "string contains a NUL character");
-    *out = json_stringn(s, n);
-    if (!*out)
-        return ld_error(ld, p, "string is not valid UTF-8");
-    return 0;
-}
-
-/* A tagged scalar: only the core schema tags are understood. */
-static int resolve_tagged(struct loader *ld, const char *tag, const char *s, size_t n,
-                          struct rig_yaml_pos p, json_t **out)
-{
-    static const char core[] = "tag:yaml.org,2002:";
-    const char *t;
-    int rc;
-
-    if (strcmp(tag, "!") == 0)
-        return make_string(ld, s, n, p, out);
-    if (strncmp(tag, core, sizeof(core) - 1) != 0)
-        return ld_error(ld, p, "unsupported YAML tag '%s'", tag);
-    t = tag + sizeof(core) - 1;
-    if (strcmp(t, "str") == 0)
-        return make_string(ld, s, n, p, out);
-    rc = resolve_plain(ld, s, n, p, out);
-    if (rc < 0)
-        return -1;
-    if (rc == 0 &&
-        ((strcmp(t, "null") == 0 && json_is_null(*out)) ||
-         (strcmp(t, "bool") == 0 && json_is_boolean(*out)) ||
-         (strcmp(t, "int") == 0 && json_is_integer(*out)) ||
-         (strcmp(t, "float") == 0 && json_is_real(*out))))
-        return 0;
-    if (rc == 0 && strcmp(t, "float") == 0 && json_is_integer(*out)) {
-        double d = (double)json_integer_value(*out);
-
-        json_decref(*out);
-        *out = json_real(d);
-        return 0;
-    }
-    if (rc == 0)
-        json_decref(*out);
-    *out = NULL;
-    return ld_error(ld, p, "'%.*s' is not a valid !!%s", (int)(n > 40 ? 40 : n), s, t);
 }
 
 /* ---- the frame stack -------------------------------------------------- */
@@ -590,46 +382,90 @@ static int value_start(struct loader *ld, struct rig_yaml_pos p, char **ptr_out,
     return 0;
 }
 
-static int on_scalar(struct loader *ld, struct fy_event *fye)
+/* The scalar's content (malloc'd). Single-quoted scalars are decoded here from
+ * the source: libfyaml 0.7.12 mis-decodes runs of escaped quotes () and
+ * leaks the buffer it grows for them. */
+static char *scalar_text(const struct loader *ld, struct fy_token *t,
+                         enum fy_scalar_style style, size_t *n)
 {
-    struct fy_token *vt = fy_event_get_token(fye);
-    struct fy_token *tt = fy_event_get_tag_token(fye);
-    struct rig_yaml_pos p = mark_pos(fy_event_start_mark(fye));
-    enum fy_scalar_style style = fy_token_scalar_style(vt);
-    struct frame *f = top(ld);
-    size_t n = 0;
-    const char *s = fy_token_get_text(vt, &n);
-    char *ptr = NULL, *anchor = NULL;
-    json_t *v = NULL;
-    bool weak;
-    int rc;
+    const struct fy_mark *a = fy_token_start_mark(t), *z = fy_token_end_mark(t);
+    const char *s;
 
+    if (style == FYSS_SINGLE_QUOTED && a && z && a->input_pos <= z->input_pos &&
+        z->input_pos <= ld->len)
+        return yaml_single_quoted(ld->text + a->input_pos, z->input_pos - a->input_pos, n);
+    *n = 0;
+    s = fy_token_get_text(t, n);
     if (!s)
-        s = "";
+        *n = 0;
+    return xstrndup(s ? s : "", *n);
+}
+
+static struct rig_yaml_pos scalar_pos(struct loader *ld, struct fy_event *fye,
+                                      enum fy_scalar_style style)
+{
+    struct rig_yaml_pos p = mark_pos(fy_event_start_mark(fye));
+    struct frame *f = top(ld);
+
     /* libfyaml marks the content; point at the opening quote instead. */
     if ((style == FYSS_SINGLE_QUOTED || style == FYSS_DOUBLE_QUOTED) && p.col > 1)
         p.col--;
     p = node_pos(fye, p);
-    if (f && f->is_map && !f->have_key)
-        return set_key(ld, s, n, style == FYSS_PLAIN && !tt, p);
+    /* An empty plain scalar ("a:", "{: x}") has no mark: use what encloses it. */
+    if (p.line == 0) {
+        struct rig_yaml_pos first = {1, 1};
+
+        p = !f ? first : f->is_map && f->have_key ? f->keypos : f->pos;
+    }
+    return p;
+}
+
+static int scalar_value(struct loader *ld, struct fy_event *fye, const char *s, size_t n,
+                        enum fy_scalar_style style, struct rig_yaml_pos p)
+{
+    struct fy_token *tt = fy_event_get_tag_token(fye);
+    char *ptr = NULL, *anchor = NULL;
+    struct rig_err err = RIG_ERR_INIT;
+    json_t *v = NULL;
+    bool weak;
+    int rc;
+
     if (value_start(ld, p, &ptr, &weak) < 0)
         return -1;
     free(ptr);
     if (tt)
-        rc = resolve_tagged(ld, fy_token_get_text0(tt), s, n, p, &v);
+        rc = yaml_scalar_tagged(fy_token_get_text0(tt), s, n, &v, &err);
     else if (style == FYSS_PLAIN)
-        rc = resolve_plain(ld, s, n, p, &v);
+        rc = yaml_scalar_plain(s, n, &v, &err);
     else
         rc = 1;
     if (rc == 1)
-        rc = make_string(ld, s, n, p, &v);
+        rc = yaml_scalar_string(s, n, &v, &err);
     if (rc < 0)
-        return -1;
+        return ld_error(ld, p, "%s", err.msg);
     anchor = token_text(fy_event_get_anchor_token(fye));
     if (anchor)
         register_anchor(ld, anchor, v, 1);
     free(anchor);
     return attach(ld, v, p, 1);
+}
+
+static int on_scalar(struct loader *ld, struct fy_event *fye)
+{
+    struct fy_token *vt = fy_event_get_token(fye);
+    enum fy_scalar_style style = fy_token_scalar_style(vt);
+    struct rig_yaml_pos p = scalar_pos(ld, fye, style);
+    struct frame *f = top(ld);
+    size_t n = 0;
+    char *s = scalar_text(ld, vt, style, &n);
+    int rc;
+
+    if (f && f->is_map && !f->have_key)
+        rc = set_key(ld, s, n, style == FYSS_PLAIN && !fy_event_get_tag_token(fye), p);
+    else
+        rc = scalar_value(ld, fye, s, n, style, p);
+    free(s);
+    return rc;
 }
 
 static int on_alias(struct loader *ld, struct fy_event *fye)
@@ -883,6 +719,58 @@ out:
     return rc;
 }
 
+/* Offset of the first byte that is not valid UTF-8 (no overlong forms,
+ * surrogates or code points past U+10FFFF), or n. */
+static size_t utf8_invalid_at(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned char c = s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                                                          : (c & 0xF8) == 0xF0 ? 4 : 0;
+        uint32_t cp;
+
+        if (len == 0 || i + len > n)
+            return i;
+        cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += len;
+    }
+    return n;
+}
+
+/* Invalid UTF-8 is refused before libfyaml sees it: its scanner can loop
+ * forever on some invalid sequences (0.7.12, e.g. in a directive). */
+static int check_text(struct loader *ld, const char *text, size_t len)
+{
+    size_t bad = utf8_invalid_at((const unsigned char *)text, len);
+    struct rig_yaml_pos p = {1, 1};
+
+    if (memchr(text, '\0', len))
+        return rig_err_at(ld->err, RIG_ECONFIG, ld->name, 0, 0,
+                          "file contains a NUL byte (not a YAML text)");
+    if (bad == len)
+        return 0;
+    for (size_t i = 0; i < bad; i++) {
+        if (text[i] == '\n') {
+            p.line++;
+            p.col = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            p.col++;
+        }
+    }
+    return ld_error(ld, p, "the file is not valid UTF-8 (byte 0x%02X); save it as UTF-8",
+                    (unsigned char)text[bad]);
+}
+
 int rig_yaml_load_string(const char *name, const char *text, size_t len,
                          struct rig_yaml_doc **out, struct rig_err *err)
 {
@@ -892,12 +780,10 @@ int rig_yaml_load_string(const char *name, const char *text, size_t len,
     *out = NULL;
     memset(&ld, 0, sizeof(ld));
     ld.name = name ? name : "<yaml>";
+    ld.text = text;
+    ld.len = len;
     ld.err = err;
-    if (memchr(text, '\0', len)) {
-        rig_err_at(err, RIG_ECONFIG, ld.name, 0, 0, "file contains a NUL byte (not a YAML text)");
-        goto fail;
-    }
-    if (parse_events(&ld, text, len) < 0)
+    if (check_text(&ld, text, len) < 0 || parse_events(&ld, text, len) < 0)
         goto fail;
     doc = xcalloc(1, sizeof(*doc));
     doc->name = xstrdup(ld.name);

@@ -109,7 +109,7 @@ unset RIG_T_NAME RIG_T_REPO
 "$RIG_BIN" doctor -c env.yaml >out.txt 2>&1
 check "doctor with unset variable exits 1" test $? -eq 1
 check "config failure line" grep -q "^✘ config: env.yaml has 1 problem — fix it:" out.txt
-check "config error listed" grep -q "^env.yaml:1:17: project.name: environment variable RIG_T_NAME is not set" out.txt
+check "config error listed" grep -q "^    env.yaml:1:17: project.name: environment variable RIG_T_NAME is not set" out.txt
 check "unset variable line" grep -q "^✘ environment: RIG_T_NAME is not set (used at env.yaml:1:17) — export RIG_T_NAME=..." out.txt
 check "defaulted variable line" grep -q "^! environment: RIG_T_REPO is not set, the default in env.yaml:2 is used" out.txt
 RIG_T_NAME=named "$RIG_BIN" doctor -c env.yaml >out.txt 2>&1

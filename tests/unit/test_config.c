@@ -142,6 +142,9 @@ static void test_full_corpus_file(void **state)
     setenv("RIG_CORPUS_SECRET", "whsec-from-env", 1);
     assert_int_equal(rig_config_load(path, &cfg, &errs), 0);
     assert_int_equal(errs.len, 0);
+    assert_string_equal(cfg.path, path);
+    assert_true(cfg.dir[0] == '/');
+    assert_non_null(strstr(cfg.dir, "/tests/config/good"));
     assert_int_equal(cfg.source.platform, RIG_PLATFORM_GITHUB);
     assert_string_equal(cfg.source.owner, "acme");
     assert_string_equal(cfg.source.name, "shop");
@@ -362,6 +365,42 @@ static void test_local_repo_forms(void **state)
     rig_config_release(&cfg);
 }
 
+static void test_load_file_relative_paths(void **state)
+{
+    char *dir = tu_mkdtemp("cfg");
+    char *sub = tu_path(dir, "conf");
+    char *file = tu_path(sub, "rig.yaml");
+    char *real = NULL, *want = NULL;
+    struct rig_errlist errs = RIG_ERRLIST_INIT;
+    struct rig_config cfg;
+
+    (void)state;
+    tu_sh(NULL, "mkdir -p '%s/repo'", sub);
+    tu_write_file(file, "project: {name: x}\nsource: {platform: local, repo: repo}\n"
+                        "ai: {provider: claude-code}\n");
+    assert_int_equal(rig_config_load(file, &cfg, &errs), 0);
+    real = realpath(sub, NULL);
+    want = xasprintf("%s/repo", real);
+    assert_string_equal(cfg.dir, real);
+    assert_string_equal(cfg.source.local_path, want);
+    assert_string_equal(cfg.source.name, "repo");
+    rig_config_release(&cfg);
+    /* a file that cannot be read: one error without a position */
+    assert_int_equal(rig_config_load(sub, &cfg, &errs), -1);
+    assert_int_equal(errs.len, 1);
+    assert_int_equal(errs.items[0].line, 0);
+    assert_non_null(strstr(errs.items[0].msg, "is a directory"));
+    assert_string_equal(cfg.path, sub);
+    rig_config_release(&cfg);
+    rig_errlist_release(&errs);
+    tu_rmtree(dir);
+    free(real);
+    free(want);
+    free(file);
+    free(sub);
+    free(dir);
+}
+
 static void test_data_dir(void **state)
 {
     struct rig_err err = RIG_ERR_INIT;
@@ -481,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_failed_load_keeps_env_refs),
         cmocka_unit_test(test_env_typed_values),
         cmocka_unit_test(test_local_repo_forms),
+        cmocka_unit_test(test_load_file_relative_paths),
         cmocka_unit_test(test_data_dir),
         cmocka_unit_test(test_top_level_extension_keys),
         cmocka_unit_test(test_names),

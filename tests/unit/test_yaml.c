@@ -8,6 +8,8 @@
 #include "core/mem.h"
 #include "core/yaml.h"
 
+#include <libfyaml.h>
+
 static struct rig_yaml_doc *load_ok(const char *text)
 {
     struct rig_yaml_doc *doc = NULL;
@@ -76,6 +78,68 @@ static void test_core_schema_typing(void **state)
     assert_true(json_is_real(at(doc, "f4")));
     assert_string_equal(json_string_value(at(doc, "s8")), "line\n");
     rig_yaml_free(doc);
+}
+
+/* The root scalar of text as Rig decodes it (malloc'd). */
+static char *rig_scalar(const char *text)
+{
+    struct rig_yaml_doc *doc = load_ok(text);
+    char *v = xstrdup(json_string_value(rig_yaml_root(doc)));
+
+    rig_yaml_free(doc);
+    return v;
+}
+
+static void test_single_quoted(void **state)
+{
+    static const struct {
+        const char *yaml, *want;
+    } cases[] = {
+        {"'a b'", "a b"},
+        {"'it''s'", "it's"},
+        {"'  lead'", "  lead"},
+        {"'trail  '", "trail  "},
+        {"''", ""},
+        {"'one\n  two'", "one two"},
+        {"'one  \n\n  two'", "one\ntwo"},
+        {"'one\n\n\n two'", "one\n\ntwo"},
+        {"'a\r\n b\r\n\r\n c'", "a b\nc"},
+        {"'tab\t\n\tnext'", "tab next"},
+        {"'x\n '", "x "},
+        {"\xef\xbb\xbf'after a BOM ''q'''", "after a BOM 'q'"},
+        {"key: 'in a ''map'''", NULL},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fy_document *fyd;
+        const char *ref;
+        size_t n = 0;
+        char *got;
+
+        if (!cases[i].want)
+            continue;
+        got = rig_scalar(cases[i].yaml);
+        assert_string_equal(got, cases[i].want);
+        /* and libfyaml agrees where it decodes correctly */
+        fyd = fy_document_build_from_string(NULL, cases[i].yaml, FY_NT);
+        assert_non_null(fyd);
+        ref = fy_node_get_scalar(fy_document_root(fyd), &n);
+        assert_int_equal(n, strlen(got));
+        assert_memory_equal(ref, got, n);
+        fy_document_destroy(fyd);
+        free(got);
+    }
+    /* a run of escaped quotes, which libfyaml 0.7.12 mis-decodes */
+    {
+        char *got = rig_scalar("''''''''''''''");
+        struct rig_yaml_doc *doc = load_ok("k: 'a''''''''''b'\n");
+
+        assert_string_equal(got, "''''''");
+        assert_string_equal(json_string_value(at(doc, "k")), "a'''''b");
+        rig_yaml_free(doc);
+        free(got);
+    }
 }
 
 static void test_empty_document_is_null(void **state)
@@ -181,6 +245,32 @@ static void test_positions(void **state)
     rig_yaml_free(doc);
 }
 
+static void test_empty_scalars_have_positions(void **state)
+{
+    struct rig_yaml_doc *doc = load_ok("top:\n  a:\n  b: {: x}\n");
+    struct rig_yaml_pos v, k;
+
+    (void)state;
+    assert_int_equal(rig_yaml_pos(doc, "/top/a", &v, &k), 0);
+    assert_int_equal(k.line, 2);
+    assert_int_equal(v.line, 2); /* no mark of its own: its key's */
+    assert_int_equal(v.col, 3);
+    assert_int_equal(rig_yaml_pos(doc, "/top/b/", &v, &k), 0);
+    assert_int_equal(k.line, 3); /* the empty key: its mapping's */
+    assert_int_equal(k.col, 6);
+    assert_int_equal(v.col, 9);
+    rig_yaml_free(doc);
+    doc = load_ok(": {na:}\n");
+    assert_int_equal(rig_yaml_pos(doc, "/", &v, &k), 0);
+    assert_int_equal(k.line, 1);
+    assert_int_equal(k.col, 1);
+    assert_int_equal(rig_yaml_pos(doc, "//na", &v, &k), 0);
+    assert_int_equal(k.line, 1);
+    assert_int_equal(k.col, 4);
+    assert_int_equal(v.line, 1);
+    rig_yaml_free(doc);
+}
+
 static void test_alias_positions_fall_back_to_alias(void **state)
 {
     struct rig_yaml_doc *doc = load_ok("a: &x\n  b: 1\nc: *x\n");
@@ -219,6 +309,15 @@ static void test_errors(void **state)
     assert_string_equal(load_err("a: .inf\n"),
                         "t.yaml:1:4: '.inf' (infinity or NaN) cannot be used as a number here");
     assert_string_equal(load_err("a: \"x\\0y\"\n"), "t.yaml:1:4: string contains a NUL character");
+    assert_string_equal(load_err("a: 1\nb: x\xc3\xa9\x96\n"),
+                        "t.yaml:2:6: the file is not valid UTF-8 (byte 0x96); save it as UTF-8");
+    /* libfyaml 0.7.12 loops forever on this one: it must never reach it */
+    assert_string_equal(load_err("%\x96!$JJJJ"),
+                        "t.yaml:1:2: the file is not valid UTF-8 (byte 0x96); save it as UTF-8");
+    assert_string_equal(load_err("a: \xed\xa0\x80\n"),
+                        "t.yaml:1:4: the file is not valid UTF-8 (byte 0xED); save it as UTF-8");
+    assert_string_equal(load_err("a: \xc0\xaf\n"),
+                        "t.yaml:1:4: the file is not valid UTF-8 (byte 0xC0); save it as UTF-8");
     assert_string_equal(load_err("a: 1\n<<: 5\n"),
                         "t.yaml:2:5: merge key '<<' needs a mapping or a list of mappings");
     assert_string_equal(load_err("a: [1\nb: 2\n"),
@@ -289,10 +388,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_core_schema_typing),
+        cmocka_unit_test(test_single_quoted),
         cmocka_unit_test(test_empty_document_is_null),
         cmocka_unit_test(test_anchors_and_aliases),
         cmocka_unit_test(test_merge_keys),
         cmocka_unit_test(test_positions),
+        cmocka_unit_test(test_empty_scalars_have_positions),
         cmocka_unit_test(test_alias_positions_fall_back_to_alias),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_syntax_error_is_quiet_and_located),

@@ -2,6 +2,7 @@
 #define RIG_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /*
  * One file per sub-command (git's builtin/ layout). Each command parses its own
@@ -31,8 +32,8 @@ int cli_config_flag(struct rig_cli *cli, int argc, char **argv, const char *cmd,
                     const char *text);
 
 struct rig_errlist;
-/* Config errors on stderr, one "FILE:LINE:COL: message" per line. */
-void cli_print_config_errors(const struct rig_errlist *errs);
+/* Config errors, one "<indent>FILE:LINE:COL: message" per line. */
+void cli_print_config_errors(FILE *out, const char *indent, const struct rig_errlist *errs);
 
 int cmd_version(struct rig_cli *cli, int argc, char **argv);
 int cmd_init(struct rig_cli *cli, int argc, char **argv);

@@ -83,7 +83,9 @@ static bool run_tool(const char *const *argv, const char *cwd, char **line)
 
 static bool uses_method(const struct rig_config *cfg, enum rig_deploy_method m)
 {
-    if (cfg->deploy.method == m || (cfg->deploy.rollback.enabled && cfg->deploy.rollback.method == m))
+    const struct rig_rollback_config *rb = &cfg->deploy.rollback;
+
+    if (cfg->deploy.method == m || (rb->enabled && rb->method == m))
         return true;
     for (size_t i = 0; i < cfg->nprojects; i++)
         if (cfg->projects[i].has_deploy && cfg->projects[i].deploy.method == m)
@@ -99,19 +101,32 @@ static bool cmds_use_ssh(const struct rig_deploy_method_config *c)
     return false;
 }
 
+/* ssh://host/path or scp-like user@host:path: git then runs ssh. */
+static bool ssh_url(const char *r)
+{
+    const char *colon = strchr(r, ':'), *slash = strchr(r, '/'), *at = strchr(r, '@');
+
+    if (rig_str_startswith(r, "ssh://") || rig_str_startswith(r, "git+ssh://"))
+        return true;
+    return !strstr(r, "://") && colon && at && at < colon && (!slash || colon < slash);
+}
+
 static bool uses_ssh(const struct rig_config *cfg)
 {
-    const char *r = cfg->source.repo;
-
-    if (r && cfg->source.platform == RIG_PLATFORM_LOCAL && !cfg->source.local_path &&
-        !rig_str_startswith(r, "http") && !rig_str_startswith(r, "file:"))
+    if (cfg->source.platform == RIG_PLATFORM_LOCAL && cfg->source.repo &&
+        ssh_url(cfg->source.repo))
         return true;
     if (cmds_use_ssh(&cfg->deploy.config) || cmds_use_ssh(&cfg->deploy.rollback.config))
         return true;
-    for (size_t i = 0; i < cfg->nprojects; i++)
-        if (cfg->projects[i].has_deploy && (cmds_use_ssh(&cfg->projects[i].deploy.config) ||
-                                            cmds_use_ssh(&cfg->projects[i].deploy.rollback.config)))
+    for (size_t i = 0; i < cfg->nprojects; i++) {
+        const struct rig_project_entry *p = &cfg->projects[i];
+
+        if (p->source.platform == RIG_PLATFORM_LOCAL && p->source.repo && ssh_url(p->source.repo))
             return true;
+        if (p->has_deploy && (cmds_use_ssh(&p->deploy.config) ||
+                              cmds_use_ssh(&p->deploy.rollback.config)))
+            return true;
+    }
     return false;
 }
 
@@ -290,7 +305,7 @@ static int run_checks(const char *path)
     } else {
         report(&d, FAIL, "config: %s has %zu problem%s — fix %s:", path, errs.len,
                errs.len == 1 ? "" : "s", errs.len == 1 ? "it" : "them");
-        cli_print_config_errors(&errs);
+        cli_print_config_errors(stdout, "    ", &errs);
     }
     check_env(&d, &cfg);
     if (valid) {

@@ -18,8 +18,8 @@ static const char usage[] =
     "  -c, --config FILE   the file to check (default: rig.yaml, or rig -c FILE)\n"
     "  -h, --help          show this help\n";
 
-/* Print every error of errs on stderr; a missing file gets a hint. */
-void cli_print_config_errors(const struct rig_errlist *errs)
+/* Print every error of errs; a missing file gets a hint. */
+void cli_print_config_errors(FILE *out, const char *indent, const struct rig_errlist *errs)
 {
     char line[RIG_ERR_MSG_MAX + RIG_ERR_FILE_MAX + 32];
 
@@ -27,10 +27,10 @@ void cli_print_config_errors(const struct rig_errlist *errs)
         const struct rig_err *e = &errs->items[i];
 
         if (e->code == RIG_ENOTFOUND)
-            fprintf(stderr, "%s (run 'rig init' to create one)\n",
+            fprintf(out, "%s%s (run 'rig init' to create one)\n", indent,
                     rig_err_format(e, line, sizeof(line)));
         else
-            fprintf(stderr, "%s\n", rig_err_format(e, line, sizeof(line)));
+            fprintf(out, "%s%s\n", indent, rig_err_format(e, line, sizeof(line)));
     }
 }
 
@@ -74,7 +74,7 @@ int cmd_validate(struct rig_cli *cli, int argc, char **argv)
     if (rc >= 0)
         return rc;
     if (rig_config_load(cli->config_path, &cfg, &errs) < 0) {
-        cli_print_config_errors(&errs);
+        cli_print_config_errors(stderr, "", &errs);
         rc = 1;
     } else {
         printf("%s is valid\n", cli->config_path);
