@@ -91,5 +91,15 @@ expect 0 sarif --score "$work/d.json" --rules "$RULES" --out "$work/d.sarif"
 [ "$(jq -r '.version' "$work/d.sarif")" = 2.1.0 ] || fail "SARIF version"
 [ "$(jq '.runs[0].results | length' "$work/d.sarif")" = 11 ] || fail "SARIF results"
 
+# One command: the score, the radar, SARIF and the gate decision together.
+expect 1 drift score --rules "$RULES" --semgrep "$RIG_FIXTURES/semgrep/semgrep-1.154.0-juice-shop-before-fix.json" \
+    --out "$work/one.json" --comment "$work/one.md" --sarif "$work/one.sarif" \
+    --repo acme/shop --sha c0ffee --check
+has "$work/one.md" "<!-- specgate:drift-radar -->"
+has "$work/one.md" "https://github.com/acme/shop/blob/c0ffee/"
+[ "$(jq -r '.status' "$work/one.json")" = FAIL ] || fail "one-command status"
+[ "$(jq -r '.version' "$work/one.sarif")" = 2.1.0 ] || fail "one-command SARIF"
+expect 2 drift score --rules "$RULES" --semgrep "$after" --comment "$work/x.md" --lang xx
+
 echo "$((checks - failures)) passed, $failures failed"
 [ "$failures" = 0 ]

@@ -12,6 +12,8 @@
 #include "core/path.h"
 #include "core/str.h"
 #include "gate/drift.h"
+#include "gate/radar.h"
+#include "gate/sarif.h"
 #include "core/banned.h"
 
 static const char usage[] =
@@ -37,6 +39,11 @@ static const char usage[] =
     "  --allow-missing      a --junit pattern that matches nothing is not an error\n"
     "  --allow-tool-errors  with --check, do not fail when a check reported it could not run\n"
     "  --check              exit 1 when the status is FAIL\n"
+    "  --comment FILE       also write the Drift Radar markdown (as 'github comment' does)\n"
+    "  --lang en|ko         language of --comment (default en)\n"
+    "  --repo OWNER/NAME    with --sha: link --comment's findings to the code\n"
+    "  --sha SHA\n"
+    "  --sarif FILE         also write the violations as SARIF 2.1.0\n"
     "\n"
     "Exit status: 0 scored (and passed the gate with --check), 1 FAIL with --check,\n"
     "2 bad usage, unreadable or malformed input, or (with --check) a check that did not run.\n";
@@ -44,8 +51,58 @@ static const char usage[] =
 enum {
     OPT_RULES = 256, OPT_SEMGREP, OPT_JUNIT, OPT_OASDIFF, OPT_OUT, OPT_FAIL, OPT_WARN,
     OPT_WEIGHTS, OPT_GATE_ONLY, OPT_MAX_PER_RULE, OPT_ROOT, OPT_ALLOW_MISSING,
-    OPT_ALLOW_TOOL_ERR, OPT_CHECK,
+    OPT_ALLOW_TOOL_ERR, OPT_CHECK, OPT_COMMENT, OPT_LANG, OPT_REPO, OPT_SHA, OPT_SARIF,
 };
+
+struct extras {
+    const char *comment;
+    const char *sarif;
+    const char *repo;
+    const char *sha;
+    enum sg_lang lang;
+};
+
+/* The radar and SARIF from the same result, so one command gives the score,
+ * the comment and the gate. */
+static int write_extras(const json_t *res, const char *rules_path, const struct extras *x,
+                        struct rig_err *err)
+{
+    struct sg_ruleset rules;
+    struct sg_radar_opts ro;
+    char *md = NULL, *text = NULL;
+    json_t *sarif = NULL;
+    size_t unlocated = 0;
+    int rc = -1;
+
+    memset(&rules, 0, sizeof(rules));
+    if (!x->comment && !x->sarif)
+        return 0;
+    if (sg_rules_load(rules_path, &rules, err) < 0)
+        return -1;
+    if (x->comment) {
+        sg_radar_opts_init(&ro);
+        ro.lang = x->lang;
+        ro.repo = x->repo;
+        ro.sha = x->sha;
+        if (sg_radar_render(res, "drift score", &rules, &ro, &md, err) < 0 ||
+            rig_write_file(x->comment, md, strlen(md), 0644, err) < 0)
+            goto out;
+    }
+    if (x->sarif) {
+        if (sg_sarif_from_score(res, "drift score", &rules, &sarif, &unlocated, err) < 0)
+            goto out;
+        text = rig_json_dump(sarif, true);
+        if (rig_write_file(x->sarif, text, strlen(text), 0644, err) < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(md);
+    free(text);
+    json_decref(sarif);
+    sg_ruleset_release(&rules);
+    return rc;
+}
 
 static const struct option longopts[] = {
     {"rules", required_argument, NULL, OPT_RULES},
@@ -62,6 +119,11 @@ static const struct option longopts[] = {
     {"allow-missing", no_argument, NULL, OPT_ALLOW_MISSING},
     {"allow-tool-errors", no_argument, NULL, OPT_ALLOW_TOOL_ERR},
     {"check", no_argument, NULL, OPT_CHECK},
+    {"comment", required_argument, NULL, OPT_COMMENT},
+    {"lang", required_argument, NULL, OPT_LANG},
+    {"repo", required_argument, NULL, OPT_REPO},
+    {"sha", required_argument, NULL, OPT_SHA},
+    {"sarif", required_argument, NULL, OPT_SARIF},
     {NULL, 0, NULL, 0},
 };
 
@@ -114,6 +176,7 @@ int sg_cmd_drift_score(int argc, char **argv)
     struct rig_err err = RIG_ERR_INIT;
     const char *out = NULL;
     bool check = false, allow_tool_errors = false;
+    struct extras extra = {0};
     json_t *res = NULL;
     char *text = NULL;
     int c, n, rc = 2;
@@ -148,6 +211,16 @@ int sg_cmd_drift_score(int argc, char **argv)
         case OPT_ALLOW_MISSING: req.allow_missing = true; break;
         case OPT_ALLOW_TOOL_ERR: allow_tool_errors = true; break;
         case OPT_CHECK: check = true; break;
+        case OPT_COMMENT: extra.comment = optarg; break;
+        case OPT_SARIF: extra.sarif = optarg; break;
+        case OPT_REPO: extra.repo = optarg; break;
+        case OPT_SHA: extra.sha = optarg; break;
+        case OPT_LANG:
+            if (sg_lang_parse(optarg, &extra.lang) < 0) {
+                sg_usage_error("drift score", "--lang must be en or ko, not '%s'", optarg);
+                goto out;
+            }
+            break;
         default:
             sg_usage_error("drift score", "unknown option");
             goto out;
@@ -198,6 +271,10 @@ int sg_cmd_drift_score(int argc, char **argv)
         printf("%s\n", text);
     }
     print_summary(res);
+    if (write_extras(res, req.rules_path, &extra, &err) < 0) {
+        fprintf(stderr, "specgate drift score: %s\n", err.msg);
+        goto out;
+    }
     rc = 0;
     if (check && !rig_json_bool(res, "complete", true) && !allow_tool_errors) {
         fprintf(stderr, "specgate drift score: a check reported that it could not run (see "
