@@ -123,6 +123,14 @@ static void test_pr_and_proposal(void **state)
     free(text);
     free(body);
 
+    /* A local source has no pull-request page: the pushed branch is shown. */
+    body = notify_format(RIG_NOTIFY_DISCORD, &t, RIG_EVENT_PR_CREATED, "rig/issue-42-login");
+    text = field(body, "content");
+    assert_contains(text, "Branch: rig/issue-42-login");
+    assert_lacks(text, "Pull request:");
+    free(text);
+    free(body);
+
     body = notify_format(RIG_NOTIFY_DISCORD, &t, RIG_EVENT_PROPOSAL, "change port 80 to 8080");
     text = field(body, "content");
     assert_contains(text, "**Waiting for approval**");

@@ -298,6 +298,12 @@ static void view_init(struct view *v, const struct rig_task *t, enum rig_event e
     }
 }
 
+/* Platforms without pull-request pages (local) report the pushed branch. */
+static const char *link_label(const struct view *v)
+{
+    return plain_url(v->link) ? "Pull request" : "Branch";
+}
+
 static void view_release(struct view *v)
 {
     free(v->id);
@@ -374,7 +380,7 @@ static char *format_slack(const struct view *v)
         rig_buf_addf(&b, ", attempt %d", v->attempt);
     rig_buf_adds(&b, "\n");
     if (v->link) {
-        rig_buf_adds(&b, "Pull request: ");
+        rig_buf_addf(&b, "%s: ", link_label(v));
         add_nograve(&b, v->link, true);
         rig_buf_adds(&b, "\n");
     }
@@ -419,7 +425,7 @@ static void discord_head(struct rig_buf *b, const struct view *v)
         if (plain_url(v->link))
             rig_buf_addf(b, "Pull request: <%s>\n", v->link);
         else {
-            rig_buf_adds(b, "Pull request: ");
+            rig_buf_addf(b, "%s: ", link_label(v));
             add_nograve(b, v->link, false);
             rig_buf_adds(b, "\n");
         }
@@ -498,7 +504,7 @@ static char *format_comment(const struct view *v)
         rig_buf_addf(&b, ", attempt %d", v->attempt);
     rig_buf_adds(&b, "\n");
     if (v->link) {
-        rig_buf_adds(&b, "\nPull request: ");
+        rig_buf_addf(&b, "\n%s: ", link_label(v));
         add_nograve(&b, v->link, false);
         rig_buf_adds(&b, "\n");
     }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adapters/notify/notify.h"
 #include "core/buf.h"
 #include "core/http.h"
 #include "core/mem.h"
@@ -236,11 +237,19 @@ int app_build_engine(struct rig_app *app, struct rig_cli *cli, struct rig_err *e
     e->ai = app->ai;
     app->eng.conf = e;
     app->eng.store = app->store;
+    if (c->nnotify > 0) {
+        if (rig_notifier_new(c->notify, c->nnotify, app->source, &app->notifier, err) < 0)
+            return -1;
+        app->eng.on_event = rig_notifier_on_event;
+        app->eng.event_ctx = app->notifier;
+    }
     return 0;
 }
 
 void app_release(struct rig_app *app)
 {
+    /* First: it sends what is still queued (bounded wait) and may use the source. */
+    rig_notifier_free(app->notifier);
     rig_ai_free(app->ai);
     rig_source_free(app->source);
     rig_store_close(app->store);

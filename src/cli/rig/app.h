@@ -10,6 +10,8 @@
 #include "engine/engine.h"
 #include "store/store.h"
 
+struct rig_notifier;
+
 /*
  * What a command needs, built from rig.yaml: the store, the source, the AI and
  * the engine configuration. Commands take only the parts they use.
@@ -24,6 +26,7 @@ struct rig_app {
     struct rig_ai *ai;
     struct rig_engine_conf econf;
     struct rig_engine eng;
+    struct rig_notifier *notifier; /* rig.yaml notify:, NULL when none */
     /* Storage behind econf's arrays. */
     struct rig_deploy_cmd *deploy, *rollback;
     struct rig_test_entry *tests;
