@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -81,6 +82,18 @@ static void chat_start(struct chat *c, const char *const *extra)
 static void chat_release(const struct chat *c)
 {
     tu_write_file(c->hold, "");
+}
+
+/* Until a request is held by the stand-in (in flight on our side). */
+static void chat_wait_held(const struct chat *c)
+{
+    char *marker = xasprintf("%s.waiting", c->hold);
+    struct timespec ts = {0, 10 * 1000 * 1000};
+
+    for (int i = 0; i < WAIT_MS / 10 && access(marker, F_OK) != 0; i++)
+        nanosleep(&ts, NULL);
+    assert_int_equal(access(marker, F_OK), 0);
+    free(marker);
 }
 
 static void chat_stop(struct chat *c)
@@ -701,6 +714,7 @@ static void test_free_gives_up_after_drain_ms(void **state)
         nt = notifier(cfg, 1, NULL, &o);
         for (int i = 0; i < 3; i++)
             rig_notifier_on_event(nt, &t, RIG_EVENT_TEST_FAIL, "x");
+        chat_wait_held(&c);
         /* The endpoint never answers: free returns anyway, cancelling the
          * request in flight and dropping the rest, loudly. */
         rig_notifier_free(nt);

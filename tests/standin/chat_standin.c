@@ -14,7 +14,8 @@
  *   --fail-status S    429 (default) or any other status, e.g. 500
  *   --retry-after V    Slack 429: the Retry-After header (default "1")
  *   --discord-retry-after X   Discord 429: body {"retry_after": X} (default 0.01)
- *   --hold FILE        every request waits until FILE exists (a slow endpoint)
+ *   --hold FILE        every request waits until FILE exists (a slow endpoint);
+ *                      FILE.waiting is created when the first one starts waiting
  *
  * Every request is appended to --log as one JSON line when answered:
  * {"seq", "kind", "method", "path", "content_type", "status", "body"} where
@@ -210,9 +211,16 @@ static void route(struct standin *s, const char *method, const char *url, const 
 static void hold(const struct standin *s)
 {
     struct timespec ts = {0, 10 * 1000 * 1000};
+    char *waiting;
+    FILE *f;
 
     if (!s->hold)
         return;
+    /* Tells a test that a request is in flight (and now held). */
+    waiting = xasprintf("%s.waiting", s->hold);
+    if ((f = fopen(waiting, "a")))
+        fclose(f);
+    free(waiting);
     for (long waited = 0; waited < HOLD_MAX_MS && access(s->hold, F_OK) != 0; waited += 10)
         nanosleep(&ts, NULL);
 }
