@@ -229,6 +229,22 @@ static void test_redaction_before_escaping(void **state)
     text = notify_format(RIG_NOTIFY_COMMENT, &t, RIG_EVENT_FAILED, "tok<&>en-123456");
     assert_lacks(text, "en-123456");
     free(text);
+    {
+        /* Megabytes of output: the end is shown, redacted. */
+        struct rig_buf big = RIG_BUF_INIT;
+
+        for (int i = 0; i < 40000; i++)
+            rig_buf_adds(&big, "tok<&>en-123456 xxxxxxxxxx\n");
+        rig_buf_adds(&big, "final tok<&>en-123456 line");
+        body = notify_format(RIG_NOTIFY_SLACK, &t, RIG_EVENT_TEST_FAIL, rig_buf_str(&big));
+        text = field(body, "text");
+        assert_lacks(text, "en-123456");
+        assert_contains(text, "final [REDACTED] line\n```");
+        assert_true(strlen(text) < NOTIFY_SLACK_DETAIL_MAX + 1000);
+        free(text);
+        free(body);
+        rig_buf_release(&big);
+    }
     rig_secret_clear();
 }
 

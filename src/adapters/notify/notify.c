@@ -517,7 +517,8 @@ static int check_entry(const struct rig_notify_config *c, size_t i, struct rig_e
         return rig_err_set(err, RIG_ECONFIG,
                            "notify[%zu] (%s): webhook is required: set it to the incoming "
                            "webhook URL, e.g. webhook: ${%s_WEBHOOK_URL}",
-                           i, type_name(c->type), c->type == RIG_NOTIFY_SLACK ? "SLACK" : "DISCORD");
+                           i, type_name(c->type),
+                           c->type == RIG_NOTIFY_SLACK ? "SLACK" : "DISCORD");
     if (!rig_str_startswith(c->webhook, "https://") && !rig_str_startswith(c->webhook, "http://"))
         return rig_err_set(err, RIG_ECONFIG,
                            "notify[%zu] (%s): webhook must be an http(s) URL", i,

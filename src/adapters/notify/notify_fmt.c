@@ -22,6 +22,7 @@
 
 #define TITLE_MAX_CP 200
 #define URL_MAX 400
+#define DETAIL_WINDOW (64u << 10)
 #define ELLIPSIS "\xe2\x80\xa6"    /* U+2026 */
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 #define GRAVE_MOD "\xcb\x8b"       /* U+02CB: looks like ` but closes no code span */
@@ -288,8 +289,15 @@ static void view_init(struct view *v, const struct rig_task *t, enum rig_event e
     case RIG_EVENT_DEPLOY_FAIL:
     case RIG_EVENT_TEST_FAIL:
     case RIG_EVENT_FAILED:
-        if (detail && *detail)
-            v->detail = safe_text(detail);
+        if (detail && *detail) {
+            bool cut;
+
+            /* Test output can be megabytes; messages show at most a few KiB of
+             * its end. Redacting only a window keeps the engine's callback
+             * cheap; a secret split at the window's start lies far before
+             * what any message shows. */
+            v->detail = safe_text(tail_bytes(detail, DETAIL_WINDOW, &cut));
+        }
         break;
     default:
         /* Successes carry no detail: the engine passes the task's last error,
