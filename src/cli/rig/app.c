@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "adapters/notify/notify.h"
 #include "adapters/source/github_config.h"
 #include "core/buf.h"
 #include "core/http.h"
@@ -263,12 +264,19 @@ int app_build_engine(struct rig_app *app, struct rig_cli *cli, struct rig_err *e
                                  app->gh_status, err) < 0)
             return -1;
     }
+    if (c->nnotify > 0) {
+        if (rig_notifier_new(c->notify, c->nnotify, app->source, &app->notifier, err) < 0 ||
+            rig_engine_subscribe(&app->eng, &app->events, rig_notifier_on_event, app->notifier,
+                                 err) < 0)
+            return -1;
+    }
     return 0;
 }
 
 void app_release(struct rig_app *app)
 {
-    /* before the source it calls: sends what is still queued */
+    /* First: both send what is still queued (bounded wait) and may use the source. */
+    rig_notifier_free(app->notifier);
     rig_github_status_free(app->gh_status);
     rig_ai_free(app->ai);
     rig_source_free(app->source);

@@ -12,6 +12,8 @@
 #include "engine/event_chain.h"
 #include "store/store.h"
 
+struct rig_notifier;
+
 /*
  * What a command needs, built from rig.yaml: the store, the source, the AI and
  * the engine configuration. Commands take only the parts they use.
@@ -28,6 +30,7 @@ struct rig_app {
     struct rig_engine eng;
     struct rig_event_chain events;          /* eng.on_event subscribers */
     struct rig_github_status *gh_status;    /* GitHub status comment + labels, else NULL */
+    struct rig_notifier *notifier;          /* rig.yaml notify:, NULL when none */
     /* Storage behind econf's arrays. */
     struct rig_deploy_cmd *deploy, *rollback;
     struct rig_test_entry *tests;
