@@ -8,11 +8,14 @@
 #include "cli/rig/cli.h"
 #include "config/config.h"
 #include "engine/engine.h"
+#include "engine/wiring.h"
 #include "store/store.h"
 
 /*
  * What a command needs, built from rig.yaml: the store, the source, the AI and
- * the engine configuration. Commands take only the parts they use.
+ * the engine configuration. Commands take only the parts they use. The
+ * wiring (src/engine/wiring.h) holds every project's engine; app_build_engine
+ * selects the top-level project.
  */
 struct rig_app {
     struct rig_config cfg;
@@ -20,16 +23,11 @@ struct rig_app {
     char *data_dir;
     char *db_path;
     struct rig_store *store;
-    struct rig_source *source;
-    struct rig_ai *ai;
-    struct rig_engine_conf econf;
+    struct rig_wiring wiring;
+    struct rig_wiring_project *project; /* the project the command works on */
+    struct rig_source *source;          /* borrowed from project */
+    struct rig_ai *ai;                  /* borrowed from the wiring */
     struct rig_engine eng;
-    /* Storage behind econf's arrays. */
-    struct rig_deploy_cmd *deploy, *rollback;
-    struct rig_test_entry *tests;
-    char *extra;      /* ai.context joined */
-    char ***envs;
-    size_t nenvs;
 };
 
 /* Load rig.yaml (printing every error to stderr). -1 when it is invalid. */
@@ -39,6 +37,12 @@ int app_load_config(struct rig_app *app, struct rig_cli *cli);
  * (server.data_dir), else the default ($RIG_HOME, ...). Tasks left running by
  * a dead process are marked interrupted on the way. */
 int app_open_store(struct rig_app *app, struct rig_cli *cli, struct rig_err *err);
+
+/* The same without the recovery (for `rig run`, which lists what it recovers). */
+int app_open_store_only(struct rig_app *app, struct rig_cli *cli, struct rig_err *err);
+
+/* The wiring of every project (after the store is open); no project selected. */
+int app_build_wiring(struct rig_app *app, struct rig_cli *cli, struct rig_err *err);
 
 /* Everything above plus the source, the AI provider and the engine. */
 int app_build_engine(struct rig_app *app, struct rig_cli *cli, struct rig_err *err);
