@@ -190,9 +190,10 @@ int rig_intake_parse(const char *event, const char *body, size_t len,
     if (!root)
         return -1;
     if (!json_is_object(root)) {
+        rig_err_set(err, RIG_EINVAL, "payload: expected a JSON object, got %s",
+                    rig_json_type_name(root));
         json_decref(root);
-        return rig_err_set(err, RIG_EINVAL, "payload: expected a JSON object, got %s",
-                           rig_json_type_name(root));
+        return -1;
     }
     action = rig_json_str(root, "action", NULL);
     out->key = action ? xasprintf("%s.%s", event, action) : xstrdup(event);

@@ -87,19 +87,47 @@ int app_build_wiring(struct rig_app *app, struct rig_cli *cli, struct rig_err *e
     return 0;
 }
 
-int app_build_engine(struct rig_app *app, struct rig_cli *cli, struct rig_err *err)
+static int select_project(struct rig_app *app, struct rig_wiring_project *p,
+                          struct rig_err *err)
 {
-    struct rig_wiring_project *p;
-
-    if (app_build_wiring(app, cli, err) < 0)
-        return -1;
-    p = rig_wiring_main(&app->wiring);
     if (rig_wiring_project_ready(&app->wiring, p, err) < 0)
         return -1;
     app->project = p;
     app->source = p->source;
     app->eng = p->eng;
     return 0;
+}
+
+int app_build_engine(struct rig_app *app, struct rig_cli *cli, struct rig_err *err)
+{
+    if (app_build_wiring(app, cli, err) < 0)
+        return -1;
+    return select_project(app, rig_wiring_main(&app->wiring), err);
+}
+
+int app_build_engine_for_task(struct rig_app *app, struct rig_cli *cli, const char *task_id,
+                              struct rig_err *err)
+{
+    struct rig_wiring_project *p = NULL;
+    struct rig_task t = {0};
+
+    if (app_build_wiring(app, cli, err) < 0)
+        return -1;
+    /* An unknown task falls through to the top-level project: the command
+     * then reports it as usual. */
+    if (rig_store_task_get(app->store, task_id, &t, NULL) == 0) {
+        p = rig_wiring_find_project(&app->wiring, t.project);
+        if (p && strcmp(p->name, t.project) != 0)
+            p = NULL;
+        if (!p) {
+            rig_err_set(err, RIG_ECONFIG, "task %s belongs to project %s, which is not in %s "
+                        "(project.name or projects:)", task_id, t.project, cli->config_path);
+            rig_task_release(&t);
+            return -1;
+        }
+        rig_task_release(&t);
+    }
+    return select_project(app, p ? p : rig_wiring_main(&app->wiring), err);
 }
 
 void app_release(struct rig_app *app)

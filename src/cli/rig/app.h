@@ -44,8 +44,15 @@ int app_open_store_only(struct rig_app *app, struct rig_cli *cli, struct rig_err
 /* The wiring of every project (after the store is open); no project selected. */
 int app_build_wiring(struct rig_app *app, struct rig_cli *cli, struct rig_err *err);
 
-/* Everything above plus the source, the AI provider and the engine. */
+/* Everything above plus the source, the AI provider and the engine of the
+ * top-level project. */
 int app_build_engine(struct rig_app *app, struct rig_cli *cli, struct rig_err *err);
+
+/* The same for the project a stored task belongs to (resume, approve, a
+ * deploy/test run of its branch); the top-level project when the task does
+ * not exist (the command reports that). */
+int app_build_engine_for_task(struct rig_app *app, struct rig_cli *cli, const char *task_id,
+                              struct rig_err *err);
 
 void app_release(struct rig_app *app);
 

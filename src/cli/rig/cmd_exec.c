@@ -151,7 +151,9 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
         return cli_usage_error("exec", "say which issue: --issue FILE.md or --title TEXT");
     if (file && title)
         return cli_usage_error("exec", "--issue and --title exclude each other");
-    if (app_build_engine(&app, cli, &err) < 0)
+    if ((resume || sub.from_task
+             ? app_build_engine_for_task(&app, cli, resume ? resume : sub.from_task, &err)
+             : app_build_engine(&app, cli, &err)) < 0)
         goto fail;
     app.eng.echo = echo;
     app.eng.echo_ctx = &es;
