@@ -34,7 +34,7 @@
 #define CONNECTION_TIMEOUT_S 30
 #define CANCEL_WAIT_MS 30000
 
-enum route { ROUTE_WEBHOOK = 1 };
+enum route { ROUTE_WEBHOOK = 1, ROUTE_HEALTH };
 
 struct req {
     enum route route;
@@ -153,7 +153,9 @@ static bool has_secret(const struct rig_server *s)
 }
 
 /* First call for a request: headers only. Answering here means the body is
- * never read. */
+ * never read and the connection closes afterwards (libmicrohttpd cannot know
+ * where the next request starts), so only refusals answer here; the rest
+ * answer on the last call and keep the connection alive. */
 static enum MHD_Result begin(struct rig_server *s, struct MHD_Connection *c, const char *url,
                              const char *method, struct req *rq)
 {
@@ -164,7 +166,8 @@ static enum MHD_Result begin(struct rig_server *s, struct MHD_Connection *c, con
         if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
             return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET, HEAD",
                               "/healthz answers GET only");
-        return health(s, c);
+        rq->route = ROUTE_HEALTH;
+        return MHD_YES;
     }
     if (strcmp(url, "/webhook") != 0)
         return send_error(c, MHD_HTTP_NOT_FOUND, NULL,
@@ -262,6 +265,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         rq = xcalloc(1, sizeof(*rq));
         *con_cls = rq;
         return begin(s, c, url, method, rq);
+    }
+    if (rq->route == ROUTE_HEALTH) {
+        if (*upload_size) {
+            *upload_size = 0;
+            return MHD_YES;
+        }
+        return health(s, c);
     }
     if (rq->route != ROUTE_WEBHOOK)
         return MHD_NO;
