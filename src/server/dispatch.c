@@ -60,13 +60,28 @@ static bool valid_token(const char *s, size_t max, bool lower_only)
     return true;
 }
 
-static void set_delivery(struct rig_server *s, const char *id, const char *status,
-                         const char *task)
-{
-    struct rig_err err = RIG_ERR_INIT;
+/* The delivery being decided: its row is written once, with the outcome. */
+struct pending {
+    const char *id;
+    const char *key;
+    bool known; /* a row exists already (an earlier attempt that failed) */
+};
 
-    if (rig_store_delivery_update(s->st, id, status, task, &err) < 0)
-        log_warn("delivery %s: could not record its outcome (%s): %s", id, status, err.msg);
+static void save_delivery(struct rig_server *s, const struct pending *pd, const char *status,
+                          const char *task)
+{
+    struct rig_delivery d = {.delivery_id = (char *)pd->id, .event = (char *)pd->key,
+                             .status = (char *)status, .task_id = (char *)task};
+    struct rig_err err = RIG_ERR_INIT;
+    bool dup = false;
+    int rc;
+
+    if (pd->known)
+        rc = rig_store_delivery_update(s->st, pd->id, status, task, &err);
+    else if ((rc = rig_store_delivery_record(s->st, &d, &dup, &err)) == 0 && dup)
+        rc = rig_store_delivery_update(s->st, pd->id, status, task, &err);
+    if (rc < 0)
+        log_warn("delivery %s: could not record it (%s): %s", pd->id, status, err.msg);
 }
 
 /* A task of p for this issue that is queued, running or awaiting approval. */
@@ -84,34 +99,39 @@ static int find_active(struct rig_server *s, const struct rig_wiring_project *p,
     return rig_store_task_list(s->st, &f, l, err);
 }
 
-static void ignored(struct rig_server *s, const char *delivery, const char *reason,
+static void ignored(struct rig_server *s, const struct pending *pd, const char *reason,
                     struct srv_reply *r)
 {
     char *status = xasprintf("ignored: %s", reason);
 
-    set_delivery(s, delivery, status, NULL);
+    save_delivery(s, pd, status, NULL);
     free(status);
     reply_json(r, 202, json_pack("{s:s, s:s}", "status", "ignored", "reason", reason));
 }
 
-static void trigger_locked(struct rig_server *s, const char *delivery, struct rig_intake *in,
-                           struct srv_reply *r)
+/*
+ * Order matters for a crash at any point: the task is created before the
+ * delivery is written, so a delivery that is on record always has its
+ * outcome, and a redelivery of one that is not finds the task through
+ * coalescing instead of starting a second one.
+ */
+static void trigger_locked(struct rig_server *s, const struct pending *pd,
+                           struct rig_intake *in, struct srv_reply *r)
 {
     struct rig_wiring_project *p = rig_wiring_find_project(s->w, in->repo);
     struct rig_task_list active = {0};
     struct rig_submit sub = {.issue = &in->issue};
     struct rig_err err = RIG_ERR_INIT;
     struct rig_engine eng;
-    char *id = NULL, *key = NULL, *reason = NULL;
+    char *id = NULL, *reason = NULL;
 
     if (!p) {
         reason = xasprintf("repository %s is not served here (add it to projects: in rig.yaml)",
                            in->repo);
-        ignored(s, delivery, reason, r);
+        ignored(s, pd, reason, r);
         goto out;
     }
     if (find_active(s, p, in->issue.id, &active, &err) < 0) {
-        set_delivery(s, delivery, "failed: could not look up the issue's tasks", NULL);
         srv_reply_error(r, 500, "could not look up tasks: %s", err.msg);
         goto out;
     }
@@ -119,7 +139,7 @@ static void trigger_locked(struct rig_server *s, const char *delivery, struct ri
         const struct rig_task *t = &active.items[0];
         reason = xasprintf("issue #%lld already has task %s (%s)", in->issue.number, t->id,
                            rig_phase_name(t->phase));
-        set_delivery(s, delivery, "coalesced", t->id);
+        save_delivery(s, pd, "coalesced", t->id);
         reply_json(r, 202, json_pack("{s:s, s:s, s:s, s:I, s:s}", "status", "coalesced", "task",
                                      t->id, "project", p->name, "issue",
                                      (json_int_t)in->issue.number, "reason", reason));
@@ -128,73 +148,65 @@ static void trigger_locked(struct rig_server *s, const char *delivery, struct ri
     eng = p->eng;
     if (rig_engine_submit(&eng, &sub, &id, &err) < 0) {
         reason = xasprintf("failed: %s", err.msg);
-        set_delivery(s, delivery, reason, NULL);
+        save_delivery(s, pd, reason, NULL);
         srv_reply_error(r, 500, "could not create the task: %s", err.msg);
         goto out;
     }
-    key = xasprintf("task/%s/delivery", id);
-    if (rig_store_setting_set(s->st, key, delivery, &err) < 0)
-        log_warn("task %s: could not record its delivery: %s", id, err.msg);
-    set_delivery(s, delivery, "queued", id);
     rig_pool_push(s->pool, p, id);
+    save_delivery(s, pd, "queued", id);
     reply_json(r, 202, json_pack("{s:s, s:s, s:s, s:I}", "status", "queued", "task", id,
                                  "project", p->name, "issue", (json_int_t)in->issue.number));
 out:
     rig_task_list_release(&active);
     free(id);
-    free(key);
     free(reason);
 }
 
-/* A delivery seen before. Decided ones are answered as duplicates; one left
- * "received" or "failed" (a process stopped or the store failed half-way) is
- * decided again, which is safe because coalescing finds any task it made. */
-static bool answered_before(struct rig_server *s, const char *delivery, struct srv_reply *r)
+/* 1 when the delivery was answered already (a duplicate, or the store
+ * failed), 0 to decide it. One that failed earlier ("failed: ...") is decided
+ * again: that is what a person redelivering it wants. */
+static int lookup(struct rig_server *s, struct pending *pd, struct srv_reply *r)
 {
     struct rig_delivery d = {0};
     struct rig_err err = RIG_ERR_INIT;
-    bool done;
+    int rc = 0;
 
-    if (rig_store_delivery_get(s->st, delivery, &d, &err) < 0) {
-        srv_reply_error(r, 500, "could not read delivery %s: %s", delivery, err.msg);
-        return true;
+    if (rig_store_delivery_get(s->st, pd->id, &d, &err) < 0) {
+        if (err.code == RIG_ENOTFOUND)
+            return 0;
+        srv_reply_error(r, 500, "could not read delivery %s: %s", pd->id, err.msg);
+        return 1;
     }
-    done = d.status && strcmp(d.status, "received") != 0 &&
-           !rig_str_startswith(d.status, "failed");
-    if (done)
+    if (d.status && !rig_str_startswith(d.status, "failed")) {
         reply_json(r, 200, json_pack("{s:b, s:s, s:s, s:s?}", "duplicate", 1, "delivery",
-                                     delivery, "status", d.status, "task", d.task_id));
-    else
-        log_info("delivery %s: left unfinished by an earlier attempt (%s); deciding it again",
-                 delivery, d.status ? d.status : "no status");
+                                     pd->id, "status", d.status, "task", d.task_id));
+        rc = 1;
+    } else {
+        log_info("delivery %s: an earlier attempt %s; deciding it again", pd->id,
+                 d.status ? d.status : "left no outcome");
+        pd->known = true;
+    }
     rig_delivery_release(&d);
-    return done;
+    return rc;
 }
 
 static void decide_locked(struct rig_server *s, const char *delivery, struct rig_intake *in,
                           struct srv_reply *r)
 {
-    struct rig_delivery d = {.delivery_id = (char *)delivery, .event = in->key,
-                             .status = "received"};
-    struct rig_err err = RIG_ERR_INIT;
-    bool dup = false;
+    struct pending pd = {.id = delivery, .key = in->key};
 
-    if (rig_store_delivery_record(s->st, &d, &dup, &err) < 0) {
-        srv_reply_error(r, 500, "could not record delivery %s: %s", delivery, err.msg);
-        return;
-    }
-    if (dup && answered_before(s, delivery, r))
+    if (lookup(s, &pd, r))
         return;
     switch (in->kind) {
     case RIG_INTAKE_PING:
-        set_delivery(s, delivery, "ping", NULL);
+        save_delivery(s, &pd, "ping", NULL);
         reply_json(r, 200, json_pack("{s:b, s:s}", "ok", 1, "zen", in->zen));
         break;
     case RIG_INTAKE_IGNORED:
-        ignored(s, delivery, in->reason, r);
+        ignored(s, &pd, in->reason, r);
         break;
     case RIG_INTAKE_TRIGGER:
-        trigger_locked(s, delivery, in, r);
+        trigger_locked(s, &pd, in, r);
         break;
     }
 }
