@@ -72,7 +72,8 @@ run_rig()
     local tag=$1 data=$2 url
     {
         echo "project: {name: hello-world}"
-        echo "source: {platform: github, repo: Codertocat/Hello-World, api_url: \"http://127.0.0.1:9\"}"
+        echo "source: {platform: github, repo: Codertocat/Hello-World,"
+        echo "         api_url: \"http://127.0.0.1:9\"}"
         echo "ai: {provider: anthropic, model: claude-sonnet-4-5, api_key: sk-bench-key-0123456789}"
         echo "workflow:"
         echo "  trigger:"

@@ -68,8 +68,8 @@ int app_open_store(struct rig_app *app, struct rig_cli *cli, struct rig_err *err
     if (rig_engine_recover(app->store, &recovered, err) < 0)
         return -1;
     if (recovered)
-        fprintf(stderr, "rig: %zu task(s) were interrupted (their process stopped); see 'rig status'\n",
-                recovered);
+        fprintf(stderr, "rig: %zu task(s) were interrupted (their process stopped); "
+                        "see 'rig status'\n", recovered);
     return 0;
 }
 
