@@ -152,7 +152,7 @@ static int decide(json_t *root, const char *event, const struct rig_workflow_con
         return ignore(out, "the payload has no issue number");
     if (json_object_get(issue, "pull_request"))
         return ignore(out, "%s on a pull request, not an issue", out->key);
-    if (comment && rig_str_eq(rig_json_str(issue, "state", NULL), "closed"))
+    if (rig_str_eq(rig_json_str(issue, "state", NULL), "closed"))
         return ignore(out, "issue #%lld is closed", rig_json_int(issue, "number", 0));
     if (comment && comment_from_rig_or_bot(root, self_login, out))
         return 0;

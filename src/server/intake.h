@@ -19,7 +19,7 @@
  *                          labels, when given: one of them on the issue
  * Never a trigger: comments by bots (sender or comment author of type Bot), by
  * Rig itself (self_login, or a comment carrying RIG_STATUS_MARKER), events on
- * pull requests, comments on closed issues, and every other event/action.
+ * pull requests, events on closed issues, and every other event/action.
  */
 
 /* Hidden marker in every comment Rig writes, so it never triggers itself. */

@@ -224,6 +224,8 @@ static void test_not_triggers(void **state)
                            NULL);
     char *norepo = variant("github-webhooks/issues/opened.payload.json", "/repository",
                            "null", NULL);
+    char *closed_label = variant("github-webhooks/issues/labeled.payload.json", "/label/name",
+                                 "\"rig\"", "/issue/state", "\"closed\"", NULL);
     struct rig_intake in;
 
     (void)state;
@@ -247,6 +249,10 @@ static void test_not_triggers(void **state)
     decide("issues", norepo, NULL, &in);
     assert_string_equal(in.reason, "the payload names no repository");
     rig_intake_release(&in);
+    decide("issues", closed_label, NULL, &in);
+    assert_string_equal(in.reason, "issue #1 is closed");
+    rig_intake_release(&in);
+    free(closed_label);
     free(edited);
     free(pr);
     free(push);

@@ -134,6 +134,11 @@ int cmd_run(struct rig_cli *cli, int argc, char **argv)
         goto fail;
     if (!o.secret || !*o.secret)
         log_warn("server.secret is empty: deliveries are NOT verified (--insecure-no-secret)");
+    for (size_t i = 0; i < app.wiring.nprojects; i++) {
+        const struct rig_wiring_project *p = &app.wiring.projects[i];
+        log_info("project %s: %s %s%s%s", p->name, p->conf.platform, p->conf.repo,
+                 p->full_name ? ", deliveries for " : "", p->full_name ? p->full_name : "");
+    }
     log_info("serving %zu project(s) with %d worker(s), %d per project; data in %s",
              app.wiring.nprojects, o.workers, o.per_project_limit, app.data_dir);
     print_url(o.listen, rig_server_port(srv));
