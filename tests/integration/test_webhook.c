@@ -965,6 +965,48 @@ static void test_restart(void **state)
     free(b10);
 }
 
+/* A drain lets a running task finish within the grace period and refuses
+ * new deliveries meanwhile. */
+static void test_drain_waits(void **state)
+{
+    struct fx *f = *state;
+    char *b11 = local_issue(11, "Finish during the drain");
+    char *b12 = local_issue(12, "Too late");
+    struct rig_task t = {0};
+    struct resp r;
+    int st = -1;
+
+    if (start_rig(f, f->yaml, "--grace=5m") != -1)
+        fail_msg("rig run did not start");
+    post(f, "issues", "local-11", b11, SIG_GOOD, &r);
+    expect(&r, 202, "queued");
+    resp_release(&r);
+    wait_task(f, "local-demo", 11, "deploying");
+    assert_int_equal(kill(f->srv.pid, SIGTERM), 0);
+    for (long waited = 0; waited < WAIT_MS; waited += 20) {
+        assert_int_equal(request(f->srv.port, "GET", "/healthz", NULL, NULL, 0, &r), 0);
+        st = (int)r.status;
+        resp_release(&r);
+        if (st == 503)
+            break;
+        msleep(20);
+    }
+    assert_int_equal(st, 503);
+    post(f, "issues", "local-12", b12, SIG_GOOD, &r);
+    expect(&r, 503, NULL);
+    resp_release(&r);
+    open_gate(f, "gate-11");
+    st = wait_exit(f->srv.pid, WAIT_MS);
+    f->srv.pid = 0;
+    assert_int_equal(st, 0);
+    get_task(f, "local-demo", 11, &t);
+    assert_string_equal(rig_task_status_name(t.status), "completed");
+    rig_task_release(&t);
+    assert_int_equal(count_tasks(f, "local-demo", 12), 0);
+    free(b11);
+    free(b12);
+}
+
 static void test_empty_secret_refuses(void **state)
 {
     struct fx *f = *state;
@@ -1026,6 +1068,7 @@ int main(void)
         cmocka_unit_test(test_local_pipeline),
         cmocka_unit_test(test_drain_cancels),
         cmocka_unit_test(test_restart),
+        cmocka_unit_test(test_drain_waits),
         cmocka_unit_test(test_empty_secret_refuses),
         cmocka_unit_test(test_help),
     };
