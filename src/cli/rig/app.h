@@ -4,19 +4,18 @@
 #include <stdbool.h>
 
 #include "adapters/ai/ai.h"
-#include "adapters/source/github_status.h"
 #include "adapters/source/source.h"
 #include "cli/rig/cli.h"
 #include "config/config.h"
 #include "engine/engine.h"
-#include "engine/event_chain.h"
+#include "engine/wiring.h"
 #include "store/store.h"
-
-struct rig_notifier;
 
 /*
  * What a command needs, built from rig.yaml: the store, the source, the AI and
- * the engine configuration. Commands take only the parts they use.
+ * the engine configuration. Commands take only the parts they use. The
+ * wiring (src/engine/wiring.h) holds every project's engine; app_build_engine
+ * selects the top-level project.
  */
 struct rig_app {
     struct rig_config cfg;
@@ -24,20 +23,11 @@ struct rig_app {
     char *data_dir;
     char *db_path;
     struct rig_store *store;
-    struct rig_source *source;
-    struct rig_ai *ai;
-    struct rig_engine_conf econf;
+    struct rig_wiring wiring;
+    struct rig_wiring_project *project; /* the project the command works on */
+    struct rig_source *source;          /* borrowed from project */
+    struct rig_ai *ai;                  /* borrowed from the wiring */
     struct rig_engine eng;
-    struct rig_event_chain events;          /* eng.on_event subscribers */
-    struct rig_github_status *gh_status;    /* GitHub status comment + labels, else NULL */
-    struct rig_notifier *notifier;          /* rig.yaml notify:, NULL when none */
-    /* Storage behind econf's arrays. */
-    struct rig_deploy_cmd *deploy, *rollback;
-    struct rig_test_entry *tests;
-    struct rig_compose_opts compose, rollback_compose;
-    char *extra;      /* ai.context joined */
-    char ***envs;
-    size_t nenvs;
 };
 
 /* Load rig.yaml (printing every error to stderr). -1 when it is invalid. */
@@ -48,8 +38,21 @@ int app_load_config(struct rig_app *app, struct rig_cli *cli);
  * a dead process are marked interrupted on the way. */
 int app_open_store(struct rig_app *app, struct rig_cli *cli, struct rig_err *err);
 
-/* Everything above plus the source, the AI provider and the engine. */
+/* The same without the recovery (for `rig run`, which lists what it recovers). */
+int app_open_store_only(struct rig_app *app, struct rig_cli *cli, struct rig_err *err);
+
+/* The wiring of every project (after the store is open); no project selected. */
+int app_build_wiring(struct rig_app *app, struct rig_cli *cli, struct rig_err *err);
+
+/* Everything above plus the source, the AI provider and the engine of the
+ * top-level project. */
 int app_build_engine(struct rig_app *app, struct rig_cli *cli, struct rig_err *err);
+
+/* The same for the project a stored task belongs to (resume, approve, a
+ * deploy/test run of its branch); the top-level project when the task does
+ * not exist (the command reports that). */
+int app_build_engine_for_task(struct rig_app *app, struct rig_cli *cli, const char *task_id,
+                              struct rig_err *err);
 
 void app_release(struct rig_app *app);
 

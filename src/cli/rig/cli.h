@@ -40,6 +40,7 @@ int cmd_init(struct rig_cli *cli, int argc, char **argv);
 int cmd_validate(struct rig_cli *cli, int argc, char **argv);
 int cmd_doctor(struct rig_cli *cli, int argc, char **argv);
 int cmd_exec(struct rig_cli *cli, int argc, char **argv);
+int cmd_run(struct rig_cli *cli, int argc, char **argv);
 int cmd_status(struct rig_cli *cli, int argc, char **argv);
 int cmd_logs(struct rig_cli *cli, int argc, char **argv);
 int cmd_explain(struct rig_cli *cli, int argc, char **argv);

@@ -162,7 +162,9 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
         return cli_usage_error("exec", "--issue, --title and an issue URL exclude each other");
     if (url && number)
         return cli_usage_error("exec", "an issue URL already names the issue; drop --number");
-    if (app_build_engine(&app, cli, &err) < 0)
+    if ((resume || sub.from_task
+             ? app_build_engine_for_task(&app, cli, resume ? resume : sub.from_task, &err)
+             : app_build_engine(&app, cli, &err)) < 0)
         goto fail;
     app.eng.echo = echo;
     app.eng.echo_ctx = &es;

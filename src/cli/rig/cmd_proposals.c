@@ -135,7 +135,7 @@ static int decide(struct rig_cli *cli, const char *cmd, const char *task, bool a
     char *who = decider();
     int rc = 1;
 
-    if (app_build_engine(&app, cli, &err) < 0)
+    if (app_build_engine_for_task(&app, cli, task, &err) < 0)
         goto fail;
     app.eng.echo = echo;
     rig_engine_expire(&app.eng, NULL, NULL);

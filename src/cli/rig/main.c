@@ -17,6 +17,7 @@ static const struct rig_cmd commands[] = {
     {"init", "Write a commented starting rig.yaml", cmd_init},
     {"validate", "Check a configuration file and list every problem", cmd_validate},
     {"exec", "Work one issue: plan, code, commit, deploy, test, self-heal, PR", cmd_exec},
+    {"run", "Serve GitHub webhooks: triggered issues become tasks on a worker pool", cmd_run},
     {"status", "List tasks with their phase, attempt and age", cmd_status},
     {"logs", "Show a task's steps and log (--follow for live)", cmd_logs},
     {"explain", "Explain why a task failed (--ai for a root-cause analysis)", cmd_explain},
