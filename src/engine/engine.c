@@ -98,6 +98,7 @@ void run_add_usage(struct run *r, const struct rig_ai_usage *before)
     if (rig_store_task_add_usage(r->st, r->task.id, din > 0 ? din : 0, dout > 0 ? dout : 0,
                                  dusd > 0 ? dusd : 0, &err) < 0)
         log_warn("task %s: could not record AI usage: %s", r->task.id, err.msg);
+    attempt_add_usage(r, din > 0 ? din : 0, dout > 0 ? dout : 0, dusd > 0 ? dusd : 0);
     run_log(r, RIG_LOG_INFO, "AI usage: %lld in / %lld out tokens, $%.4f (task total %lld / %lld, $%.4f)",
             din, dout, dusd, r->usage.tokens_in, r->usage.tokens_out, r->usage.cost_usd);
 }
