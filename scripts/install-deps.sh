@@ -11,7 +11,7 @@ libsqlite3-dev libpq-dev libssl-dev libpcre2-dev libssh-dev"
 # Test-only: unit test framework, fuzz runtime, real servers the tests drive,
 # javac for the generated ArchUnit code, python3 for small protocol stand-ins.
 TEST="libcmocka-dev clang libclang-rt-14-dev openssh-server openssh-client
-sqlite3 postgresql default-jdk-headless curl"
+sqlite3 jq postgresql default-jdk-headless curl"
 
 want="$BUILD $TEST"
 missing=""
