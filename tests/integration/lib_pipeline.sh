@@ -371,7 +371,15 @@ lp_ai_path() { lp_ai_req "$1" | jq -r .path; }
 
 # ----------------------------------------------------------------- queries --
 
-lp_sql() { sqlite3 -batch "$RIG_HOME/rig.db" "$1"; }
+# lp_sql QUERY: errors come out with the result, so an assertion shows them.
+lp_sql()
+{
+    if [ ! -f "$RIG_HOME/rig.db" ]; then
+        echo "(no $RIG_HOME/rig.db)"
+        return 1
+    fi
+    sqlite3 -batch "$RIG_HOME/rig.db" "$1" 2>&1
+}
 # lp_task_field COLUMN [TASK]
 lp_task_field() { lp_sql "SELECT $1 FROM tasks WHERE id = '${2:-$LP_TASK}'"; }
 # lp_log_count TEXT [LEVEL]: task log lines of $LP_TASK containing TEXT.

@@ -56,7 +56,7 @@ cat >"$D/agent.sh" <<EOF
 #!/bin/sh
 # A scripted agent: records each prompt, answers plans, edits on code.
 cat >"$D/prompt.\$RIG_AI_OPERATION"
-echo "\$RIG_AI_OPERATION \$RIG_AI_MODEL edits=\$RIG_AI_EDITS \$(pwd)" >>"$D/agent.log"
+echo "\$RIG_AI_OPERATION edits=\$RIG_AI_EDITS \$(pwd)" >>"$D/agent.log"
 case "\$RIG_AI_OPERATION" in
 plan) echo '{"plan": "1. make add() add", "files_to_change": ["lib.sh"]}' ;;
 code | fix) printf 'add() { echo \$((\$1 + \$2)); }\n' >lib.sh; echo "add() adds now" ;;
@@ -66,7 +66,6 @@ EOF
 lp_config <<EOF
 ai:
   provider: command
-  model: scripted-1
   command: sh $D/agent.sh
   command_edits: true
   max_retry: 1
@@ -80,8 +79,8 @@ lp_task_is completed completed 1
 lp_eq "PR" "rig: Fix add" "$(lp_task_field pr_title)"
 lp_eq "no cost" "0.000000" "$(lp_task_field "printf('%.6f', cost_usd)")"
 ws=$(lp_task_field workspace)
-lp_eq "agent runs" "plan scripted-1 edits=0 $ws
-code scripted-1 edits=1 $ws" "$(cat "$D/agent.log")"
+lp_eq "agent runs" "plan edits=0 $ws
+code edits=1 $ws" "$(cat "$D/agent.log")"
 lp_contains "issue reached the code prompt" "$(cat "$D/prompt.code")" "COMMAND-BODY"
 lp_contains "plan reached the code prompt" "$(cat "$D/prompt.code")" "make add() add"
 changes=$(lp_sql "SELECT changes_json FROM attempts WHERE task_id = '$LP_TASK' AND number = 1")
