@@ -210,6 +210,12 @@ lp_config()
         echo "git: {author_name: Rig Bot, author_email: rig@example.com}"
         cat
     } >"$D/rig.yaml"
+    # A scenario with an invalid rig.yaml would only produce noise: stop here.
+    if ! "$RIG_BIN" validate -c "$D/rig.yaml" >"$D/validate.out" 2>&1; then
+        lp_fail "rig.yaml is not valid:"
+        sed 's/^/    | /' "$D/validate.out" "$D/rig.yaml"
+        lp_finish
+    fi
 }
 
 # A deploy block that records each deploy, and the sample's test.
