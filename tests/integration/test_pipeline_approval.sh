@@ -33,7 +33,7 @@ lp_contains "proposal summary" "$(lp_sql "SELECT summary FROM proposals WHERE ta
 lp_rig status
 lp_rc "rig status" 0
 lp_out_lacks "nothing interrupted" "interrupted"
-lp_out_has "status line" "$LP_TASK awaiting_approval  awaiting_approval"
+lp_true "status line" grep -Eq "^$LP_TASK +awaiting_approval +awaiting_approval +1/2 " "$LP_OUT"
 lp_eq "status --json" "awaiting_approval awaiting_approval" \
     "$(lp_status_field status) $(lp_status_field phase)"
 lp_eq "still waiting in the store" "awaiting_approval awaiting_approval" "$(lp_task_state)"
