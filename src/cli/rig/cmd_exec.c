@@ -147,6 +147,10 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
     if (optind < argc)
         return cli_usage_error("exec", "unexpected argument '%s' (issues come from --issue FILE "
                                        "or --title)", argv[optind]);
+    if ((sub.mode == RIG_MODE_DEPLOY || sub.mode == RIG_MODE_TEST) && !sub.from_task)
+        return cli_usage_error("exec", "--step %s works on an existing task's branch: pass "
+                                       "--task ID (see 'rig status')",
+                               sub.mode == RIG_MODE_DEPLOY ? "deploy" : "test");
     if (!resume && !sub.from_task && !file && !title)
         return cli_usage_error("exec", "say which issue: --issue FILE.md or --title TEXT");
     if (file && title)
