@@ -162,6 +162,10 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
     if (resume) {
         printf("Resuming task %s\n", resume);
         rc = rig_engine_resume(&app.eng, resume, &err) == 0 ? 0 : 1;
+        /* Refused before running (unknown task, not interrupted): say why
+         * rather than print the unchanged task as if it were the outcome. */
+        if (rc && (err.code == RIG_ENOTFOUND || err.code == RIG_ECONFLICT))
+            goto fail;
         print_outcome(&app, resume);
         goto out;
     }
