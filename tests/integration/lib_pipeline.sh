@@ -114,7 +114,7 @@ lp_false()
     local what=$1
     shift
     LP_CHECKS=$((LP_CHECKS + 1))
-    ! "$@" || lp_fail "$what: '$*' should have failed"
+    ! "$@" 2>/dev/null || lp_fail "$what: '$*' should have failed"
 }
 
 # lp_rc WHAT EXPECTED   about the last lp_rig
