@@ -75,14 +75,19 @@ void run_end_step(struct run *r, enum rig_step_status status, const char *error)
 
 int run_enter(struct run *r, enum rig_phase to, struct rig_err *err)
 {
+    char line[64];
+
     if (rig_machine_check(r->phase, to, err) < 0)
         return -1;
+    /* Logged before the status changes: `rig logs --follow` stops at a final
+     * status and must already find every line of the task. */
+    snprintf(line, sizeof(line), "phase %s", rig_phase_name(to));
+    run_log_tag(r, rig_phase_name(to), RIG_LOG_INFO, line);
     if (rig_store_task_update_phase(r->st, r->task.id, to, status_for(to), err) < 0)
         return -1;
     r->phase = to;
     r->task.phase = to;
     r->task.status = status_for(to);
-    run_log(r, RIG_LOG_INFO, "phase %s", rig_phase_name(to));
     return 0;
 }
 
