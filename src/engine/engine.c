@@ -534,7 +534,34 @@ out:
 
 int rig_engine_cancel(struct rig_store *st, const char *task_id, struct rig_err *err)
 {
-    return rig_store_task_request_cancel(st, task_id, err);
+    static const char why[] = "cancelled while waiting for approval";
+    struct rig_task t = {0};
+    struct rig_proposal p = {0};
+    int rc = -1;
+
+    if (rig_store_task_request_cancel(st, task_id, err) < 0 ||
+        rig_store_task_get(st, task_id, &t, err) < 0)
+        return -1;
+    if (t.status != RIG_TASK_AWAITING_APPROVAL) {
+        rc = 0; /* the process running it sees the flag */
+        goto out;
+    }
+    /* No process runs a waiting task: end it here, closing its proposal so it
+     * can no longer be approved. */
+    if (rig_store_proposal_get_pending(st, task_id, &p, NULL) == 0)
+        rig_store_proposal_decide(st, p.id, RIG_PROPOSAL_REJECTED, "cancel", why, NULL);
+    rig_store_log_append(st, task_id, 0, rig_phase_name(RIG_PHASE_CANCELLED), RIG_LOG_WARN,
+                         why, NULL, NULL);
+    if (rig_machine_check(t.phase, RIG_PHASE_CANCELLED, err) < 0 ||
+        rig_store_task_set_result(st, task_id, "cancelled", why, err) < 0 ||
+        rig_store_task_update_phase(st, task_id, RIG_PHASE_CANCELLED, RIG_TASK_CANCELLED,
+                                    err) < 0)
+        goto out;
+    rc = 0;
+out:
+    rig_proposal_release(&p);
+    rig_task_release(&t);
+    return rc;
 }
 
 int rig_engine_recover(struct rig_store *st, size_t *n, struct rig_err *err)
