@@ -36,8 +36,16 @@ export GIT_COMMITTER_NAME=tester GIT_COMMITTER_EMAIL=tester@example.com
 # The API key is long enough that redacting it never mangles ordinary words.
 LP_KEY="sk-pipeline-test-key-0123456789"
 unset RIG_CONFIG OLLAMA_API_ENDPOINT ANTHROPIC_API_KEY OPENAI_API_KEY
+# In a sanitizer build every report (rig, the stand-ins, any process) goes to a
+# file that lp_finish shows, so a leak in a command whose exit status a test
+# does not look at is still a failure.
+mkdir -p "$LP_ROOT/sanitizer"
+[ -n "${ASAN_OPTIONS:-}" ] && export ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$LP_ROOT/sanitizer/asan"
+[ -n "${UBSAN_OPTIONS:-}" ] && export UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$LP_ROOT/sanitizer/ubsan"
 
-lp_cleanup()
+# Stop what the tests started in the background (the stand-ins write their
+# sanitizer reports when they exit).
+lp_stop_all()
 {
     local p
     for p in $LP_PIDS; do
@@ -46,6 +54,12 @@ lp_cleanup()
     for p in $LP_PIDS; do
         wait "$p" 2>/dev/null
     done
+    LP_PIDS=""
+}
+
+lp_cleanup()
+{
+    lp_stop_all
     # LP_KEEP=1 keeps the scenario directories for a look afterwards.
     if [ -n "${LP_KEEP:-}" ]; then
         echo "kept $LP_ROOT"
@@ -133,6 +147,13 @@ lp_out_lacks() { lp_not_contains "$1" "$(cat "$LP_OUT")" "$2"; }
 
 lp_finish()
 {
+    local f
+    lp_stop_all
+    for f in "$LP_ROOT"/sanitizer/*; do
+        [ -e "$f" ] || continue
+        lp_fail "sanitizer report $(basename "$f"):"
+        head -n 60 "$f" | sed 's/^/    | /'
+    done
     if [ "$LP_FAILS" -ne 0 ]; then
         echo "$(basename "$0"): $LP_FAILS of $LP_CHECKS checks FAILED"
         exit 1

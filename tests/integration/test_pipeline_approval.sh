@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib_pipeline.sh"
 
 lp_new before-deploy
-lp_script "$(lp_plan_ok)" "$(lp_code_ok)"
+lp_script "$(lp_plan_ok)" "$(lp_code_ok)" "$(lp_plan_ok)" "$(lp_code_ok)"
 lp_standin
 lp_config <<EOF
 $(lp_ai anthropic "max_retry: 1")
@@ -60,6 +60,28 @@ lp_eq "no AI request after approval" 2 "$(lp_ai_count)"
 lp_rig approve "$LP_TASK"
 lp_rc "approve twice" 1
 lp_out_has "refused" "is completed, not waiting for approval"
+
+# A waiting task has no process: cancelling it ends it at once.
+lp_issue "Fix add again" "Second task."
+lp_rig exec --issue issue.md
+lp_rc "second rig exec" 0
+lp_task_is awaiting_approval awaiting_approval 1
+lp_rig cancel "$LP_TASK"
+lp_rc "rig cancel (waiting)" 0
+lp_out_has "cancelled at once" "Task $LP_TASK cancelled: cancelled while waiting for approval."
+lp_task_is cancelled cancelled 1
+lp_eq "result" cancelled "$(lp_task_field result)"
+lp_contains "error" "$(lp_task_field error)" "cancelled while waiting for approval"
+lp_eq "the proposal is closed" "rejected" \
+    "$(lp_sql "SELECT status FROM proposals WHERE task_id = '$LP_TASK'")"
+lp_rig proposals
+lp_out_has "nothing pending" "No pending proposals."
+lp_rig approve "$LP_TASK"
+lp_rc "approve a cancelled task" 1
+lp_out_has "refused" "is cancelled, not waiting for approval"
+lp_eq "never deployed" 1 "$(wc -l <"$D/deploy.marker")"
+lp_eq "no running step left" 0 \
+    "$(lp_sql "SELECT count(*) FROM steps WHERE task_id = '$LP_TASK' AND status = 'running'")"
 lp_standin_stop
 
 lp_finish

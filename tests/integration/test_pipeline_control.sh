@@ -65,8 +65,9 @@ lp_rig_bg "$D/exec.out" exec --issue issue.md
 exec_pid=$LP_BG
 wait_phase testing
 lp_wait_for 30 test -s "$D/test.pid"
+disown "$exec_pid"   # no "Killed" notice from bash
 kill -9 "$exec_pid"
-wait "$exec_pid" 2>/dev/null
+lp_wait_pid "$exec_pid" 30
 kill "$(cat "$D/test.pid")" 2>/dev/null   # the orphaned test command
 lp_eq "still running in the store before anyone looks" running "$(lp_task_field status)"
 lp_rig status
@@ -107,7 +108,7 @@ wait_phase testing
 lp_rig_bg "$D/follow.out" logs --follow "$LP_TASK"
 follow_pid=$LP_BG
 LP_CHECKS=$((LP_CHECKS + 1))
-lp_wait_for 30 grep -q "phase testing" "$D/follow.out" ||
+lp_wait_for 30 grep -qs "phase testing" "$D/follow.out" ||
     lp_fail "logs --follow did not print the lines so far"
 lp_contains "header" "$(cat "$D/follow.out")" "Status:  running, phase testing"
 lp_not_contains "not finished yet" "$(cat "$D/follow.out")" "PASS: add 2 3 = 5"
