@@ -145,9 +145,34 @@ lp_rc()
 lp_out_has() { lp_contains "$1" "$(cat "$LP_OUT")" "$2"; }
 lp_out_lacks() { lp_not_contains "$1" "$(cat "$LP_OUT")" "$2"; }
 
+# Invariants of every task of the current scenario, checked when it ends: a
+# settled task has no running step and an end time; the task's AI usage is the
+# sum of its attempts'.
+lp_invariants()
+{
+    local bad
+    [ -n "${D:-}" ] && [ -f "$RIG_HOME/rig.db" ] || return 0
+    LP_CHECKS=$((LP_CHECKS + 1))
+    bad=$(lp_sql "SELECT t.id || ' (' || t.status || ')' FROM tasks t
+        WHERE t.status IN ('completed', 'failed', 'cancelled', 'interrupted')
+          AND (t.ended_at = 0 OR EXISTS (SELECT 1 FROM steps s
+                                         WHERE s.task_id = t.id AND s.status = 'running'))")
+    [ -z "$bad" ] || lp_fail "settled tasks with a running step or no end time: $bad"
+    LP_CHECKS=$((LP_CHECKS + 1))
+    bad=$(lp_sql "SELECT t.id || ': task ' || t.tokens_in || '/' || t.tokens_out ||
+                         ', attempts ' || ifnull(sum(a.tokens_in), 0) || '/' ||
+                         ifnull(sum(a.tokens_out), 0)
+        FROM tasks t LEFT JOIN attempts a ON a.task_id = t.id GROUP BY t.id
+        HAVING t.tokens_in <> ifnull(sum(a.tokens_in), 0)
+            OR t.tokens_out <> ifnull(sum(a.tokens_out), 0)
+            OR abs(t.cost_usd - ifnull(sum(a.cost_usd), 0)) > 0.000001")
+    [ -z "$bad" ] || lp_fail "AI usage of the task differs from its attempts': $bad"
+}
+
 lp_finish()
 {
     local f
+    lp_invariants
     lp_stop_all
     for f in "$LP_ROOT"/sanitizer/*; do
         [ -e "$f" ] || continue
@@ -158,7 +183,7 @@ lp_finish()
         echo "$(basename "$0"): $LP_FAILS of $LP_CHECKS checks FAILED"
         exit 1
     fi
-    echo "$(basename "$0"): all $LP_CHECKS checks passed"
+    echo "$(basename "$0"): all $LP_CHECKS checks passed${ASAN_OPTIONS:+ (no sanitizer report)}"
     exit 0
 }
 
@@ -167,6 +192,7 @@ lp_finish()
 # lp_new NAME: a fresh scenario directory with the sample repo and its remote.
 lp_new()
 {
+    lp_invariants
     LP_NAME=$1
     D="$LP_ROOT/$1"
     mkdir -p "$D/src" "$D/home" || exit 1
