@@ -202,6 +202,43 @@ static int submit_from_task(struct rig_engine *eng, const struct rig_submit *s,
     return 0;
 }
 
+/* A task variable where no value can be quoted safely (inside backquotes, a
+ * here-document, ...) makes every run of that command fail whatever the task:
+ * refuse the task before any AI work rather than fail deploy after deploy. */
+static int check_command(const char *what, const char *name, const char *run,
+                         struct rig_err *err)
+{
+    static const struct rig_vars probe = {
+        .branch_name = "b", .commit_sha = "c", .issue_id = "1", .issue_number = "1",
+        .issue_title = "t", .repo_owner = "o", .repo_name = "n", .workspace = "/w",
+    };
+    char *out = NULL;
+
+    if (!run || rig_vars_expand(run, &probe, &out, err) == 0) {
+        free(out);
+        return 0;
+    }
+    return rig_err_prefix(err, "rig.yaml: %s \"%s\"", what, name ? name : "");
+}
+
+static int check_commands(const struct rig_engine_conf *c, enum rig_step_mode mode,
+                          struct rig_err *err)
+{
+    if (mode == RIG_MODE_CODE)
+        return 0;
+    for (size_t i = 0; mode != RIG_MODE_TEST && i < c->ndeploy; i++)
+        if (check_command("deploy command", c->deploy[i].name, c->deploy[i].run, err) < 0)
+            return -1;
+    for (size_t i = 0; c->rollback_enabled && i < c->nrollback; i++)
+        if (check_command("rollback command", c->rollback[i].name, c->rollback[i].run, err) <
+            0)
+            return -1;
+    for (size_t i = 0; mode != RIG_MODE_DEPLOY && i < c->ntests; i++)
+        if (check_command("test", c->tests[i].name, c->tests[i].run, err) < 0)
+            return -1;
+    return 0;
+}
+
 int rig_engine_submit(struct rig_engine *eng, const struct rig_submit *s, char **task_id,
                       struct rig_err *err)
 {
@@ -216,7 +253,7 @@ int rig_engine_submit(struct rig_engine *eng, const struct rig_submit *s, char *
         return rig_err_set(err, RIG_EINVAL, "--task is only used with --step deploy or test");
     if (!s->from_task && (!s->issue || !s->issue->title || !*s->issue->title))
         return rig_err_set(err, RIG_EINVAL, "an issue needs a title");
-    if (ensure_project(eng, err) < 0)
+    if (check_commands(eng->conf, s->mode, err) < 0 || ensure_project(eng, err) < 0)
         return -1;
 
     t.project = xstrdup(eng->conf->project);
