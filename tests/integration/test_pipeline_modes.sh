@@ -101,6 +101,10 @@ deploy:
         run: printf '%s' \${ISSUE_TITLE} > $D/title.var
       - name: by-env
         run: printf '%s' "\$RIG_ISSUE_TITLE" > $D/title.env
+      - name: in-double-quotes
+        run: printf '%s' "\${ISSUE_TITLE}" > $D/title.dq
+      - name: in-single-quotes
+        run: printf '%s' '\${ISSUE_TITLE}' > $D/title.sq
 $(lp_test_block)
 EOF
 lp_issue "$title" "A title full of shell syntax."
@@ -110,6 +114,8 @@ lp_task_is completed completed 1
 lp_eq "stored title" "$title" "$(lp_task_field issue_title)"
 lp_eq "\${ISSUE_TITLE} arrives literally" "$title" "$(cat "$D/title.var" 2>/dev/null)"
 lp_eq "RIG_ISSUE_TITLE arrives literally" "$title" "$(cat "$D/title.env" 2>/dev/null)"
+lp_eq "\"\${ISSUE_TITLE}\" arrives literally" "$title" "$(cat "$D/title.dq" 2>/dev/null)"
+lp_eq "'\${ISSUE_TITLE}' arrives literally" "$title" "$(cat "$D/title.sq" 2>/dev/null)"
 ws=$(lp_task_field workspace)
 for f in pwned1 pwned2 pwned3 pwned4; do
     lp_false "nothing executed ($f)" test -e "$D/$f"
@@ -119,6 +125,35 @@ lp_eq "the branch name is a safe slug" "rig/issue-1-fix-add-touch" "$(lp_branch 
 lp_true "the branch name has no shell syntax" eval '! lp_branch | grep -q "[^a-z0-9/-]"'
 lp_eq "commit subject keeps the title" "rig: $title (#1)" \
     "$(git -C "$D/remote.git" log -1 --format=%s "$(lp_branch)")"
+lp_standin_stop
+
+# ---- a variable where no value can be quoted (inside backquotes): refused up
+# front, before any AI request, with the fix named; not "deploy failed" rounds
+lp_new task-vars-refused
+lp_script "$(lp_plan_ok)" "$(lp_code_ok)"
+lp_standin
+lp_config <<EOF
+$(lp_ai anthropic "max_retry: 2")
+deploy:
+  method: custom
+  config:
+    commands:
+      - name: ok
+        run: echo \${BRANCH_NAME}
+      - name: backquoted
+        run: echo \`echo \${ISSUE_TITLE}\` > $D/bq
+$(lp_test_block)
+EOF
+lp_issue "Fix add" "add() must return the sum."
+lp_rig exec --issue issue.md
+lp_rc "rig exec" 1
+lp_out_has "the command and the fix are named" \
+    'deploy command "backquoted": variable ${ISSUE_TITLE} at byte 11 is inside `...` backquotes'
+lp_out_has "what to use instead" '"$RIG_ISSUE_TITLE"'
+lp_eq "no task created" 0 "$(lp_sql "SELECT count(*) FROM tasks")"
+lp_eq "no AI request" 0 "$(lp_ai_count)"
+lp_eq "nothing pushed" "main " "$(lp_remote_branches)"
+lp_false "nothing ran" test -e "$D/bq"
 lp_standin_stop
 
 lp_finish
