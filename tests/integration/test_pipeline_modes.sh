@@ -35,7 +35,8 @@ lp_standin_stop
 
 # ---- --step code, then --step test and --step deploy on its branch (no AI)
 lp_new steps
-lp_script "$(lp_plan_ok)" "$(lp_code_ok)"
+lp_script "$(lp_plan_ok)" "$(lp_code_ok)" "$(lp_plan_ok)" \
+    "$(lp_step_edit "multiply" lib.sh "$LP_FIX_SEARCH" '$1 * $2')"
 lp_standin
 lp_config <<EOF
 $(lp_ai anthropic "max_retry: 2")
@@ -60,9 +61,11 @@ lp_rig exec --step test --task "$code_task"
 lp_rc "rig exec --step test" 0
 lp_out_has "names the branch's task" "branch of $code_task"
 lp_ne "a task of its own" "$code_task" "$LP_TASK"
-lp_task_is completed completed 0
+lp_task_is completed completed 1
 lp_eq "same branch" "$branch" "$(lp_branch)"
 lp_eq "steps" "testing" "$(lp_step_phases)"
+lp_eq "test result stored" "unit true" \
+    "$(lp_sql "SELECT tests_json FROM attempts WHERE task_id = '$LP_TASK'" | jq -r '.[0] | "\(.name) \(.ok)"')"
 lp_eq "log: tests" 1 "$(lp_log_count "tests: 1 passed, 0 failed")"
 lp_eq "log: test output" 1 "$(lp_log_count "PASS: add 2 3 = 5")"
 lp_false "not deployed" test -e "$D/deploy.marker"
@@ -70,13 +73,28 @@ lp_eq "no AI request" 2 "$(lp_ai_count)"
 
 lp_rig exec --step deploy --task "$code_task"
 lp_rc "rig exec --step deploy" 0
-lp_task_is completed completed 0
+lp_task_is completed completed 1
 lp_eq "steps" "deploying" "$(lp_step_phases)"
+lp_eq "deploy result stored" 1 "$(lp_sql "SELECT deploy_ok FROM attempts WHERE task_id = '$LP_TASK'")"
 lp_eq "deployed the branch" "deployed $branch $(git -C "$D/remote.git" rev-parse "$branch")" \
     "$(cat "$D/deploy.marker" 2>/dev/null)"
 lp_eq "no AI request" 2 "$(lp_ai_count)"
 lp_eq "no PR" "" "$(lp_task_field pr_title)"
 lp_eq "still one commit" 1 "$(lp_remote_count "$branch")"
+
+# A failing --step test is explained like any failed test run.
+lp_issue "Multiply instead" "A wrong change."
+lp_rig exec --step code --issue issue.md
+lp_rc "rig exec --step code (wrong change)" 0
+wrong_task=$LP_TASK
+lp_rig exec --step test --task "$wrong_task"
+lp_rc "rig exec --step test (failing)" 1
+lp_task_is failed failed 1
+lp_eq "error" "testing failed: 1 of 1 test failed: unit" "$(lp_task_field error)"
+lp_eq "no self-heal in a test-only run" 4 "$(lp_ai_count)"
+lp_rig explain "$LP_TASK"
+lp_out_has "explain: the failing test" "test unit: FAILED"
+lp_out_has "explain: its output" "FAIL: add 2 3 = 6"
 
 lp_rig exec --step test
 lp_rc "--step test without --task" 2
