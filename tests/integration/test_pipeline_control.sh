@@ -53,6 +53,11 @@ lp_task_is cancelled cancelled 1
 lp_contains "error" "$(lp_task_field error)" "cancel"
 lp_eq "result" cancelled "$(lp_task_field result)"
 lp_false "the test command was stopped" kill -0 "$test_pid"
+lp_eq "the cancelled step" "testing|failed" \
+    "$(lp_sql "SELECT phase, status FROM steps WHERE task_id = '$LP_TASK' ORDER BY seq DESC LIMIT 1")"
+lp_eq "AI requests" 2 "$(lp_ai_count)"
+lp_eq "usage kept" "200 20" "$(lp_task_field "tokens_in || ' ' || tokens_out")"
+lp_eq "pushed before the tests" 1 "$(lp_remote_count "$(lp_branch)")"
 lp_eq "no PR" "" "$(lp_task_field pr_title)"
 lp_rig cancel "$LP_TASK"
 lp_rc "cancelling a cancelled task" 1
@@ -124,6 +129,8 @@ lp_contains "live test output" "$follow" "PASS: add 2 3 = 5"
 lp_contains "live PR line" "$follow" "pull request recorded"
 lp_contains "last phase" "$follow" "phase completed"
 lp_contains "final line" "$follow" "--- task $LP_TASK: completed"
+lp_eq "AI requests" 2 "$(lp_ai_count)"
+lp_task_is completed completed 1
 lp_eq "every stored line shown once" \
     "$(lp_sql "SELECT count(*) FROM task_logs WHERE task_id = '$LP_TASK'")" \
     "$(grep -Ec '^[0-9]{2}:[0-9]{2}:[0-9]{2} ' "$D/follow.out")"
