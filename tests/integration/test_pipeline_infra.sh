@@ -172,6 +172,24 @@ lp_eq "config unchanged" "PORT=0" "$(lp_remote_file "$(lp_branch)" deploy/config
 lp_eq "one commit" 1 "$(lp_remote_count "$(lp_branch)")"
 lp_standin_stop
 
+# ---- an infra proposal leading out of the workspace is refused before anyone sees it
+infra_repo infra-escape
+lp_script "$(lp_plan_ok)" "$(lp_code_ok)" "$(lp_step_text "$(jq -cn '{explanation: "move it",
+    files: [{path: "../../escaped.env", action: "write", content: "PORT=8080\n"}]}')")"
+lp_standin
+infra_config
+lp_issue "Fix add" "add() must return the sum."
+lp_rig exec --issue issue.md
+lp_rc "rig exec" 1
+lp_task_is failed failed 1
+lp_eq "error" 'analyzing failed: AI proposal: path "../../escaped.env" leaves the workspace' \
+    "$(lp_task_field error)"
+lp_eq "no proposal" 0 "$(lp_sql "SELECT count(*) FROM proposals WHERE task_id = '$LP_TASK'")"
+lp_eq "nothing written" "" "$(find "$D" -name 'escaped.env')"
+lp_eq "one commit" 1 "$(lp_remote_count "$(lp_branch)")"
+lp_eq "AI requests" 3 "$(lp_ai_count)"
+lp_standin_stop
+
 # ---- no infra_files: a failed deploy is a code failure for the AI to fix
 lp_new deploy-selfheal
 WRONG='$1 * $2'
