@@ -24,7 +24,6 @@ LP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/rig-pipeline.XXXXXX") || exit 1
 LP_FAILS=0
 LP_CHECKS=0
 LP_NAME=""
-LP_PIDS=""       # background processes to stop on exit
 LP_OUT=""
 LP_RC=0
 LP_TASK=""
@@ -41,20 +40,21 @@ unset RIG_CONFIG OLLAMA_API_ENDPOINT ANTHROPIC_API_KEY OPENAI_API_KEY
 # does not look at is still a failure.
 mkdir -p "$LP_ROOT/sanitizer"
 [ -n "${ASAN_OPTIONS:-}" ] && export ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$LP_ROOT/sanitizer/asan"
-[ -n "${UBSAN_OPTIONS:-}" ] && export UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$LP_ROOT/sanitizer/ubsan"
+[ -n "${UBSAN_OPTIONS:-}" ] &&
+    export UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$LP_ROOT/sanitizer/ubsan"
 
 # Stop what the tests started in the background (the stand-ins write their
-# sanitizer reports when they exit).
+# sanitizer reports when they exit). Only this shell's jobs: a pid remembered
+# from earlier may belong to another process by now.
 lp_stop_all()
 {
-    local p
-    for p in $LP_PIDS; do
-        kill "$p" 2>/dev/null
-    done
-    for p in $LP_PIDS; do
-        wait "$p" 2>/dev/null
-    done
-    LP_PIDS=""
+    local pids
+    pids=$(jobs -p)
+    [ -n "$pids" ] || return 0
+    # shellcheck disable=SC2086
+    kill $pids 2>/dev/null
+    # shellcheck disable=SC2086
+    wait $pids 2>/dev/null
 }
 
 lp_cleanup()
@@ -71,7 +71,12 @@ lp_cleanup()
 trap lp_cleanup EXIT
 trap 'exit 130' INT TERM
 
-lp_track() { LP_PIDS="$LP_PIDS $1"; }
+# lp_pid_is PID TEXT: PID is a live process whose command line contains TEXT
+# (a pid alone may have been reused by an unrelated process).
+lp_pid_is()
+{
+    [ -n "$1" ] && [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "$2"
+}
 
 # ------------------------------------------------------------- assertions --
 
@@ -319,7 +324,6 @@ lp_rig_bg()
     shift
     (cd "$D" && exec "$RIG_BIN" -c "$D/rig.yaml" "$@") >"$out" 2>&1 &
     LP_BG=$!
-    lp_track "$LP_BG"
 }
 
 # lp_wait_pid PID SECONDS: wait for a background process to end; its status in LP_WAIT_RC
@@ -398,7 +402,6 @@ lp_standin()
     "$RIG_STANDIN_DIR/ai_standin" --script "$D/script.json" --port-file "$D/port" \
         --log "$D/ai.log" --api-key "$LP_KEY" >"$D/standin.out" 2>&1 &
     LP_STANDIN=$!
-    lp_track "$LP_STANDIN"
     if ! lp_wait_for 20 test -s "$D/port"; then
         echo "the AI stand-in did not start:"
         cat "$D/standin.out"
@@ -443,8 +446,26 @@ lp_log_count()
     lp_sql "SELECT count(*) FROM task_logs WHERE task_id = '$LP_TASK' AND instr(text, '$(
         printf '%s' "$1" | sed "s/'/''/g")') > 0 $lvl"
 }
+# lp_attempt COLUMN [N]: a column of attempt N (default 1) of $LP_TASK.
+lp_attempt() { lp_sql "SELECT $1 FROM attempts WHERE task_id = '$LP_TASK' AND number = ${2:-1}"; }
+# lp_tests [N]: "name ok" for each test result of attempt N.
+lp_tests() { lp_attempt tests_json "${1:-1}" | jq -r '.[] | "\(.name) \(.ok)"'; }
+# lp_count TABLE [CONDITION]: rows of $LP_TASK in TABLE.
+lp_count() { lp_sql "SELECT count(*) FROM $1 WHERE task_id = '$LP_TASK'${2:+ AND $2}"; }
+# lp_proposal COLUMNS: the columns of the task's proposal(s).
+lp_proposal() { lp_sql "SELECT $1 FROM proposals WHERE task_id = '$LP_TASK'"; }
+# The phases of the task's failed steps, in order.
+lp_failed_steps()
+{
+    lp_sql "SELECT group_concat(phase, ' ') FROM (SELECT phase FROM steps
+            WHERE task_id = '$LP_TASK' AND status = 'failed' ORDER BY seq)"
+}
 # The phases of the task's steps, in order, space separated.
-lp_step_phases() { lp_sql "SELECT group_concat(phase, ' ') FROM (SELECT phase FROM steps WHERE task_id = '${1:-$LP_TASK}' ORDER BY seq)"; }
+lp_step_phases()
+{
+    lp_sql "SELECT group_concat(phase, ' ') FROM (SELECT phase FROM steps
+            WHERE task_id = '${1:-$LP_TASK}' ORDER BY seq)"
+}
 lp_task_state() { echo "$(lp_task_field status "${1:-}") $(lp_task_field phase "${1:-}")"; }
 
 # lp_task_is STATUS PHASE ATTEMPT: the stored task.
@@ -466,6 +487,16 @@ lp_status_field()
 # Git history of the remote.
 lp_branch() { lp_task_field branch "${1:-}"; }
 lp_remote_has() { git -C "$D/remote.git" rev-parse -q --verify "refs/heads/$1" >/dev/null; }
-lp_remote_count() { git -C "$D/remote.git" rev-list --count "main..refs/heads/$1" 2>/dev/null || echo 0; }
+lp_remote_count()
+{
+    git -C "$D/remote.git" rev-list --count "main..refs/heads/$1" 2>/dev/null || echo 0
+}
 lp_remote_file() { git -C "$D/remote.git" show "refs/heads/$1:$2" 2>/dev/null; }
-lp_remote_branches() { git -C "$D/remote.git" for-each-ref --format='%(refname:short)' refs/heads | tr '\n' ' '; }
+lp_remote_branches()
+{
+    git -C "$D/remote.git" for-each-ref --format='%(refname:short)' refs/heads | tr '\n' ' '
+}
+# lp_remote_head BRANCH: the commit the remote's BRANCH points at.
+lp_remote_head() { git -C "$D/remote.git" rev-parse "refs/heads/$1"; }
+# lp_changes [N]: "path action" for each change recorded in attempt N.
+lp_changes() { lp_attempt changes_json "${1:-1}" | jq -r '.files[] | "\(.path) \(.action)"'; }

@@ -29,8 +29,8 @@ lp_task_is completed completed 1
 lp_eq "cost from the agent" "0.030000" "$(lp_task_field "printf('%.6f', cost_usd)")"
 lp_eq "tokens" "300 30" "$(lp_task_field "tokens_in || ' ' || tokens_out")"
 lp_eq "PR" "rig: Fix add" "$(lp_task_field pr_title)"
-changes=$(lp_sql "SELECT changes_json FROM attempts WHERE task_id = '$LP_TASK' AND number = 1")
-lp_eq "changes collected from git" "lib.sh agent" "$(jq -r '.files[] | "\(.path) \(.action)"' <<<"$changes")"
+changes=$(lp_attempt "changes_json" 1)
+lp_eq "changes collected from git" "lib.sh agent" "$(lp_changes)"
 lp_eq "agent flag" true "$(jq -r .agent <<<"$changes")"
 lp_eq "summary" "Fixed add() so that it adds." "$(jq -r .summary <<<"$changes")"
 lp_eq "log: agent edits" 1 "$(lp_log_count "agent changed 1 file(s): +1 -1 lines")"
@@ -83,12 +83,11 @@ lp_eq "agent runs" "plan edits=0 $ws
 code edits=1 $ws" "$(cat "$D/agent.log")"
 lp_contains "issue reached the code prompt" "$(cat "$D/prompt.code")" "COMMAND-BODY"
 lp_contains "plan reached the code prompt" "$(cat "$D/prompt.code")" "make add() add"
-changes=$(lp_sql "SELECT changes_json FROM attempts WHERE task_id = '$LP_TASK' AND number = 1")
-lp_eq "changes collected from git" "lib.sh agent" "$(jq -r '.files[] | "\(.path) \(.action)"' <<<"$changes")"
+lp_eq "changes collected from git" "lib.sh agent" "$(lp_changes)"
 branch=$(lp_branch)
 lp_eq "one commit" 1 "$(lp_remote_count "$branch")"
 lp_eq "lib.sh on the branch" 'add() { echo $(($1 + $2)); }' "$(lp_remote_file "$branch" lib.sh)"
-lp_eq "deployed" "deployed $branch $(git -C "$D/remote.git" rev-parse "$branch")" \
+lp_eq "deployed" "deployed $branch $(lp_remote_head "$branch")" \
     "$(cat "$D/deploy.marker")"
 
 lp_finish

@@ -25,7 +25,8 @@ lp_rig exec --issue issue.md
 lp_rc "rig exec" 0
 lp_task_is completed completed 1
 lp_eq "AI requests (plan, code, repair)" 3 "$(lp_ai_count)"
-lp_eq "repair turns" "user assistant user" "$(lp_ai_req 3 | jq -r '[.body.messages[].role] | join(" ")')"
+lp_eq "repair turns" "user assistant user" \
+    "$(lp_ai_req 3 | jq -r '[.body.messages[].role] | join(" ")')"
 lp_eq "repair replays the bad answer" "$BAD" "$(lp_ai_req 3 | jq -r '.body.messages[1].content')"
 lp_contains "repair names the problem" "$(lp_ai_req 3 | jq -r '.body.messages[2].content')" "JSON"
 lp_contains "repair keeps the issue" "$(lp_ai_prompt 3)" "AIERR-BODY"
@@ -39,11 +40,12 @@ lp_rig exec --issue issue.md
 lp_rc "rig exec" 1
 lp_task_is failed failed 1
 err=$(lp_task_field error)
-lp_contains "error" "$err" "coding failed: AI code step: AI answer is not valid JSON after one repair attempt (anthropic model claude-sonnet-4-5)"
+lp_contains "error" "$err" "coding failed: AI code step: AI answer is not valid JSON after one \
+repair attempt (anthropic model claude-sonnet-4-5)"
 lp_out_has "printed reason" "not valid JSON after one repair attempt"
 lp_eq "AI requests (plan, code, one repair)" 3 "$(lp_ai_count)"
 lp_eq "failed step" "coding" \
-    "$(lp_sql "SELECT group_concat(phase) FROM steps WHERE task_id = '$LP_TASK' AND status = 'failed'")"
+    "$(lp_failed_steps)"
 lp_false "nothing pushed" lp_remote_has "$(lp_branch)"
 lp_eq "usage of all three requests" 300 "$(lp_task_field tokens_in)"
 lp_standin_stop

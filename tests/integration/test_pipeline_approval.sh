@@ -25,8 +25,8 @@ branch=$(lp_branch)
 lp_eq "pushed before the approval" 1 "$(lp_remote_count "$branch")"
 lp_false "not deployed" test -e "$D/deploy.marker"
 lp_eq "deploy proposal" "deploy|pending" \
-    "$(lp_sql "SELECT kind, status FROM proposals WHERE task_id = '$LP_TASK'")"
-lp_contains "proposal summary" "$(lp_sql "SELECT summary FROM proposals WHERE task_id = '$LP_TASK'")" \
+    "$(lp_proposal "kind, status")"
+lp_contains "proposal summary" "$(lp_proposal "summary")" \
     "Deploy branch $branch (1 file(s) changed"
 
 # A new process: the waiting task is neither running nor interrupted.
@@ -49,12 +49,12 @@ lp_rig approve "$LP_TASK"
 lp_rc "rig approve" 0
 lp_out_has "outcome" "Task $LP_TASK is now completed"
 lp_task_is completed completed 1
-lp_eq "steps after approval" "planning coding committing awaiting_approval deploying testing reporting" \
-    "$(lp_step_phases)"
-lp_eq "deployed the pushed commit" "deployed $branch $(git -C "$D/remote.git" rev-parse "$branch")" \
+lp_eq "steps after approval" \
+    "planning coding committing awaiting_approval deploying testing reporting" "$(lp_step_phases)"
+lp_eq "deployed the pushed commit" "deployed $branch $(lp_remote_head "$branch")" \
     "$(cat "$D/deploy.marker" 2>/dev/null)"
 lp_eq "no new commit" 1 "$(lp_remote_count "$branch")"
-lp_eq "proposal approved" approved "$(lp_sql "SELECT status FROM proposals WHERE task_id = '$LP_TASK'")"
+lp_eq "proposal approved" approved "$(lp_proposal "status")"
 lp_eq "PR" "rig: Fix add" "$(lp_task_field pr_title)"
 lp_eq "no AI request after approval" 2 "$(lp_ai_count)"
 lp_rig approve "$LP_TASK"
@@ -73,7 +73,7 @@ lp_task_is cancelled cancelled 1
 lp_eq "result" cancelled "$(lp_task_field result)"
 lp_contains "error" "$(lp_task_field error)" "cancelled while waiting for approval"
 lp_eq "the proposal is closed" "rejected" \
-    "$(lp_sql "SELECT status FROM proposals WHERE task_id = '$LP_TASK'")"
+    "$(lp_proposal "status")"
 lp_rig proposals
 lp_out_has "nothing pending" "No pending proposals."
 lp_rig approve "$LP_TASK"
@@ -81,7 +81,7 @@ lp_rc "approve a cancelled task" 1
 lp_out_has "refused" "is cancelled, not waiting for approval"
 lp_eq "never deployed" 1 "$(wc -l <"$D/deploy.marker")"
 lp_eq "no running step left" 0 \
-    "$(lp_sql "SELECT count(*) FROM steps WHERE task_id = '$LP_TASK' AND status = 'running'")"
+    "$(lp_count steps "status = 'running'")"
 lp_standin_stop
 
 lp_finish

@@ -6,7 +6,7 @@
 # wait_phase PHASE: poll `rig status --json` until $LP_TASK (or the only task) is in PHASE.
 in_phase()
 {
-    [ -z "$LP_TASK" ] && LP_TASK=$(lp_sql "SELECT id FROM tasks ORDER BY created_at DESC LIMIT 1" 2>/dev/null)
+    [ -z "$LP_TASK" ] && LP_TASK=$(lp_sql "SELECT id FROM tasks ORDER BY created_at DESC LIMIT 1")
     case "$LP_TASK" in t-*) ;; *) LP_TASK=""; return 1 ;; esac
     [ "$(lp_status_field phase)" = "$1" ]
 }
@@ -41,7 +41,7 @@ exec_pid=$LP_BG
 wait_phase testing
 lp_wait_for 30 test -s "$D/test.pid"
 test_pid=$(cat "$D/test.pid" 2>/dev/null)
-lp_true "the test command runs" kill -0 "$test_pid"
+lp_true "the test command runs" lp_pid_is "$test_pid" "sleep 60"
 lp_rig cancel "$LP_TASK"
 lp_rc "rig cancel" 0
 lp_out_has "cancel message" "Cancellation of $LP_TASK requested"
@@ -52,16 +52,17 @@ lp_contains "exec outcome" "$(cat "$D/exec.out")" "Task $LP_TASK: cancelled"
 lp_task_is cancelled cancelled 1
 lp_contains "error" "$(lp_task_field error)" "cancel"
 lp_eq "result" cancelled "$(lp_task_field result)"
-lp_false "the test command was stopped" kill -0 "$test_pid"
+lp_false "the test command was stopped" lp_pid_is "$test_pid" "sleep 60"
 lp_eq "the cancelled step" "testing|failed" \
-    "$(lp_sql "SELECT phase, status FROM steps WHERE task_id = '$LP_TASK' ORDER BY seq DESC LIMIT 1")"
+    "$(lp_sql "SELECT phase, status FROM steps WHERE task_id = '$LP_TASK'
+               ORDER BY seq DESC LIMIT 1")"
 lp_eq "AI requests" 2 "$(lp_ai_count)"
 lp_eq "usage kept" "200 20" "$(lp_task_field "tokens_in || ' ' || tokens_out")"
 lp_eq "pushed before the tests" 1 "$(lp_remote_count "$(lp_branch)")"
 lp_eq "no PR" "" "$(lp_task_field pr_title)"
 lp_rig cancel "$LP_TASK"
 lp_rc "cancelling a cancelled task" 1
-kill "$test_pid" 2>/dev/null
+lp_pid_is "$test_pid" "sleep 60" && kill "$test_pid"
 lp_standin_stop
 
 # ---- crash (kill -9) while a test command runs, then resume
@@ -73,7 +74,8 @@ lp_wait_for 30 test -s "$D/test.pid"
 disown "$exec_pid"   # no "Killed" notice from bash
 kill -9 "$exec_pid"
 lp_wait_pid "$exec_pid" 30
-kill "$(cat "$D/test.pid")" 2>/dev/null   # the orphaned test command
+test_pid=$(cat "$D/test.pid")
+lp_pid_is "$test_pid" "sleep 60" && kill "$test_pid"   # the orphaned test command
 lp_eq "still running in the store before anyone looks" running "$(lp_task_field status)"
 lp_rig status
 lp_rc "rig status" 0

@@ -25,7 +25,8 @@ reason="policy violation: protect-lib (blocked_paths): change touches blocked pa
 lp_contains "error" "$(lp_task_field error)" "$reason"
 lp_out_has "printed" "$reason"
 lp_eq "violation stored" "1|protect-lib|blocked_paths|block|change touches blocked path lib.sh" \
-    "$(lp_sql "SELECT attempt, policy, rule, action, message FROM policy_violations WHERE task_id = '$LP_TASK'")"
+    "$(lp_sql "SELECT attempt, policy, rule, action, message FROM policy_violations
+               WHERE task_id = '$LP_TASK'")"
 lp_false "nothing pushed" lp_remote_has "$(lp_branch)"
 lp_eq "remote branches" "main " "$(lp_remote_branches)"
 lp_false "nothing deployed" test -e "$D/deploy.marker"

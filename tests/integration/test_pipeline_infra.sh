@@ -36,7 +36,8 @@ deploy:
   config:
     commands:
       - name: ship
-        run: sh deploy/deploy.sh && echo "deployed \${BRANCH_NAME} \${COMMIT_SHA}" >> $D/deploy.marker
+        run: |
+          sh deploy/deploy.sh && echo "deployed \${BRANCH_NAME} \${COMMIT_SHA}" >> $D/deploy.marker
         timeout: 30s
   infra_files: ["deploy/*"]
 $(for l in "$@"; do echo "  $l"; done)
@@ -53,15 +54,16 @@ until_proposal()
     lp_task_is awaiting_approval awaiting_approval 1
     lp_out_has "waiting hint" "waiting for approval: rig proposals $LP_TASK"
     lp_eq "pending infra proposal" "infra|pending" \
-        "$(lp_sql "SELECT kind, status FROM proposals WHERE task_id = '$LP_TASK'")"
+        "$(lp_proposal "kind, status")"
     lp_eq "attempt 1 deploy failed" 0 \
-        "$(lp_sql "SELECT deploy_ok FROM attempts WHERE task_id = '$LP_TASK' AND number = 1")"
+        "$(lp_attempt "deploy_ok" 1)"
     lp_contains "deploy log stored" \
-        "$(lp_sql "SELECT deploy_log FROM attempts WHERE task_id = '$LP_TASK' AND number = 1")" \
+        "$(lp_attempt "deploy_log" 1)" \
         "deploy failed: PORT=0"
     lp_eq "AI requests (plan, code, infra)" 3 "$(lp_ai_count)"
     lp_contains "infra request has the deploy log" "$(lp_ai_prompt 3)" "deploy failed: PORT=0"
-    lp_contains "infra request has the infra file" "$(lp_ai_prompt 3)" "BEGIN FILE deploy/config.env"
+    lp_contains "infra request has the infra file" "$(lp_ai_prompt 3)" \
+        "BEGIN FILE deploy/config.env"
     lp_contains "infra request has the issue" "$(lp_ai_prompt 3)" "INFRA-BODY"
     lp_eq "one commit so far" 1 "$(lp_remote_count "$(lp_branch)")"
     lp_false "nothing deployed yet" test -e "$D/deploy.marker"
@@ -89,13 +91,13 @@ lp_out_has "approve outcome" "Task $LP_TASK is now completed"
 lp_task_is completed completed 1
 lp_eq "result" "pull request opened" "$(lp_task_field result)"
 lp_eq "proposal approved" "approved|cli:" \
-    "$(lp_sql "SELECT status, substr(decided_by, 1, 4) FROM proposals WHERE task_id = '$LP_TASK'")"
+    "$(lp_proposal "status, substr(decided_by, 1, 4)")"
 branch=$(lp_branch)
 lp_eq "two commits (fix + infra)" 2 "$(lp_remote_count "$branch")"
 lp_contains "infra commit" "$(git -C "$D/remote.git" log -1 --format=%s "$branch")" \
     "apply approved infra proposal"
 lp_eq "config on the branch" "PORT=8080" "$(lp_remote_file "$branch" deploy/config.env)"
-lp_eq "deployed the infra commit" "deployed $branch $(git -C "$D/remote.git" rev-parse "$branch")" \
+lp_eq "deployed the infra commit" "deployed $branch $(lp_remote_head "$branch")" \
     "$(cat "$D/deploy.marker" 2>/dev/null)"
 lp_eq "steps after approval" \
     "planning coding committing deploying analyzing awaiting_approval deploying testing reporting" \
@@ -104,7 +106,8 @@ lp_eq "no AI request after approval" 3 "$(lp_ai_count)"
 lp_eq "log: approval" 1 "$(lp_log_count "proposal approved; applying it and deploying")"
 lp_rig approve "$LP_TASK"
 lp_rc "second rig approve" 1
-lp_out_has "second approval refused" "rig approve: task $LP_TASK is completed, not waiting for approval"
+lp_out_has "second approval refused" \
+    "rig approve: task $LP_TASK is completed, not waiting for approval"
 lp_eq "still completed" "completed completed" "$(lp_task_state)"
 lp_eq "still two commits" 2 "$(lp_remote_count "$branch")"
 lp_standin_stop
@@ -123,7 +126,7 @@ reason="proposal rejected: port 8080 is taken; rollback succeeded"
 lp_eq "error" "$reason" "$(lp_task_field error)"
 lp_out_has "reject outcome" "Task $LP_TASK is now failed — $reason"
 lp_eq "proposal rejected" "rejected|port 8080 is taken" \
-    "$(lp_sql "SELECT status, reason FROM proposals WHERE task_id = '$LP_TASK'")"
+    "$(lp_proposal "status, reason")"
 lp_eq "rollback ran" "rolled back $(lp_branch)" "$(cat "$D/rollback.marker" 2>/dev/null)"
 lp_eq "nothing applied" 1 "$(lp_remote_count "$(lp_branch)")"
 lp_eq "config unchanged" "PORT=0" "$(lp_remote_file "$(lp_branch)" deploy/config.env)"
@@ -147,7 +150,7 @@ lp_out_has "nothing pending" "No pending proposals."
 lp_task_is failed failed 1
 lp_contains "reason" "$(lp_task_field error)" \
     "approval expired (deploy.approval.timeout) with no decision"
-lp_eq "proposal expired" expired "$(lp_sql "SELECT status FROM proposals WHERE task_id = '$LP_TASK'")"
+lp_eq "proposal expired" expired "$(lp_proposal "status")"
 lp_rig approve "$LP_TASK"
 lp_rc "approve after expiry" 1
 lp_rig proposals "$LP_TASK" --all
@@ -165,7 +168,7 @@ lp_rc "rig exec" 1
 lp_task_is failed failed 1
 lp_contains "error names the read-only file" "$(lp_task_field error)" "deploy/config.env"
 lp_contains "error says read-only" "$(lp_task_field error)" "read-only"
-lp_eq "no proposal" 0 "$(lp_sql "SELECT count(*) FROM proposals WHERE task_id = '$LP_TASK'")"
+lp_eq "no proposal" 0 "$(lp_count proposals)"
 lp_contains "the AI was told" "$(lp_ai_prompt 3)" "BEGIN FILE deploy/config.env (read-only)"
 lp_eq "requests (plan, code, infra, one repair)" 4 "$(lp_ai_count)"
 lp_eq "config unchanged" "PORT=0" "$(lp_remote_file "$(lp_branch)" deploy/config.env)"
@@ -184,7 +187,7 @@ lp_rc "rig exec" 1
 lp_task_is failed failed 1
 lp_eq "error" 'analyzing failed: AI proposal: path "../../escaped.env" leaves the workspace' \
     "$(lp_task_field error)"
-lp_eq "no proposal" 0 "$(lp_sql "SELECT count(*) FROM proposals WHERE task_id = '$LP_TASK'")"
+lp_eq "no proposal" 0 "$(lp_count proposals)"
 lp_eq "nothing written" "" "$(find "$D" -name 'escaped.env')"
 lp_eq "one commit" 1 "$(lp_remote_count "$(lp_branch)")"
 lp_eq "AI requests" 3 "$(lp_ai_count)"
@@ -213,13 +216,14 @@ lp_issue "Fix add" "add() must return the sum."
 lp_rig exec --issue issue.md
 lp_rc "rig exec" 0
 lp_task_is completed completed 2
-lp_eq "steps" "planning coding committing deploying analyzing coding committing deploying testing reporting" \
-    "$(lp_step_phases)"
+lp_eq "steps" "planning coding committing deploying analyzing coding committing deploying \
+testing reporting" "$(lp_step_phases)"
 lp_eq "deploy results" "0 1" \
-    "$(lp_sql "SELECT group_concat(deploy_ok, ' ') FROM (SELECT deploy_ok FROM attempts WHERE task_id = '$LP_TASK' ORDER BY number)")"
+    "$(lp_attempt deploy_ok 1) $(lp_attempt deploy_ok 2)"
 lp_eq "log: deploy self-heal" 1 "$(lp_log_count "deploy failed: starting self-heal round 1 of 1")"
-lp_contains "fix request has the deploy output" "$(lp_ai_prompt 3)" "smoke check failed: add 1 1 = 1"
-lp_eq "no proposal" 0 "$(lp_sql "SELECT count(*) FROM proposals WHERE task_id = '$LP_TASK'")"
+lp_contains "fix request has the deploy output" "$(lp_ai_prompt 3)" \
+    "smoke check failed: add 1 1 = 1"
+lp_eq "no proposal" 0 "$(lp_count proposals)"
 lp_eq "two commits" 2 "$(lp_remote_count "$(lp_branch)")"
 lp_standin_stop
 

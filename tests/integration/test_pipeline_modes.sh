@@ -18,7 +18,8 @@ lp_rig exec --dry-run --issue issue.md
 lp_rc "rig exec --dry-run" 0
 lp_out_has "banner" "Dry run: nothing is pushed, deployed or opened."
 lp_out_has "not pushed" "dry run: not pushing rig/issue-1-fix-add"
-lp_out_has "deploy would run" 'dry run: would run deploy command ship: echo "deployed rig/issue-1-fix-add '
+lp_out_has "deploy would run" \
+    'dry run: would run deploy command ship: echo "deployed rig/issue-1-fix-add '
 lp_out_has "test would run" "dry run: would run test unit: sh test.sh"
 lp_out_has "PR would open" "dry run: would open a pull request rig/issue-1-fix-add -> main"
 lp_task_is completed completed 1
@@ -54,7 +55,7 @@ branch=$(lp_branch)
 lp_eq "pushed" 1 "$(lp_remote_count "$branch")"
 lp_false "not deployed" test -e "$D/deploy.marker"
 lp_eq "no PR" "" "$(lp_task_field pr_title)"
-lp_eq "no test run" "[]" "$(lp_sql "SELECT tests_json FROM attempts WHERE task_id = '$LP_TASK'")"
+lp_eq "no test run" "[]" "$(lp_attempt "tests_json")"
 lp_eq "AI requests" 2 "$(lp_ai_count)"
 
 lp_rig exec --step test --task "$code_task"
@@ -65,7 +66,7 @@ lp_task_is completed completed 1
 lp_eq "same branch" "$branch" "$(lp_branch)"
 lp_eq "steps" "testing" "$(lp_step_phases)"
 lp_eq "test result stored" "unit true" \
-    "$(lp_sql "SELECT tests_json FROM attempts WHERE task_id = '$LP_TASK'" | jq -r '.[0] | "\(.name) \(.ok)"')"
+    "$(lp_tests)"
 lp_eq "log: tests" 1 "$(lp_log_count "tests: 1 passed, 0 failed")"
 lp_eq "log: test output" 1 "$(lp_log_count "PASS: add 2 3 = 5")"
 lp_false "not deployed" test -e "$D/deploy.marker"
@@ -75,8 +76,8 @@ lp_rig exec --step deploy --task "$code_task"
 lp_rc "rig exec --step deploy" 0
 lp_task_is completed completed 1
 lp_eq "steps" "deploying" "$(lp_step_phases)"
-lp_eq "deploy result stored" 1 "$(lp_sql "SELECT deploy_ok FROM attempts WHERE task_id = '$LP_TASK'")"
-lp_eq "deployed the branch" "deployed $branch $(git -C "$D/remote.git" rev-parse "$branch")" \
+lp_eq "deploy result stored" 1 "$(lp_attempt "deploy_ok")"
+lp_eq "deployed the branch" "deployed $branch $(lp_remote_head "$branch")" \
     "$(cat "$D/deploy.marker" 2>/dev/null)"
 lp_eq "no AI request" 2 "$(lp_ai_count)"
 lp_eq "no PR" "" "$(lp_task_field pr_title)"
@@ -98,7 +99,8 @@ lp_out_has "explain: its output" "FAIL: add 2 3 = 6"
 
 lp_rig exec --step test
 lp_rc "--step test without --task" 2
-lp_out_has "says what is missing" "rig exec: --step test works on an existing task's branch: pass --task ID"
+lp_out_has "says what is missing" \
+    "rig exec: --step test works on an existing task's branch: pass --task ID"
 lp_rig exec --step test --task t-19990101-0001
 lp_rc "--step test with an unknown task" 1
 lp_out_has "names the task" "t-19990101-0001"
@@ -108,7 +110,8 @@ lp_standin_stop
 lp_new task-vars
 lp_script "$(lp_plan_ok)" "$(lp_code_ok)"
 lp_standin
-title="Fix \"add\" \$(touch $D/pwned1) \`touch $D/pwned2\`; touch $D/pwned3 & echo 'it''s' > $D/pwned4"
+title="Fix \"add\" \$(touch $D/pwned1) \`touch $D/pwned2\`; touch $D/pwned3 & "
+title="$title echo 'it''s' > $D/pwned4"
 lp_config <<EOF
 $(lp_ai anthropic "max_retry: 1")
 deploy:

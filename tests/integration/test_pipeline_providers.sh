@@ -29,21 +29,21 @@ EOF
     lp_eq "tokens out" 20 "$(lp_task_field tokens_out)"
     lp_eq "cost" "$cost" "$(lp_task_field "printf('%.6f', cost_usd)")"
     lp_eq "attempt 1 tokens in" 200 \
-        "$(lp_sql "SELECT tokens_in FROM attempts WHERE task_id = '$LP_TASK' AND number = 1")"
+        "$(lp_attempt "tokens_in" 1)"
     lp_eq "PR title" "rig: Fix add for $provider" "$(lp_task_field pr_title)"
     lp_contains "PR body" "$(lp_task_field pr_body)" "Opened by Rig, task $LP_TASK"
     lp_contains "PR body tests" "$(lp_task_field pr_body)" "✅ unit"
     lp_eq "steps" "planning coding committing deploying testing reporting" "$(lp_step_phases)"
     lp_eq "failed steps" 0 \
-        "$(lp_sql "SELECT count(*) FROM steps WHERE task_id = '$LP_TASK' AND status <> 'ok'")"
-    lp_eq "attempts" 1 "$(lp_sql "SELECT count(*) FROM attempts WHERE task_id = '$LP_TASK'")"
-    lp_eq "attempt deploy_ok" 1 "$(lp_sql "SELECT deploy_ok FROM attempts WHERE task_id = '$LP_TASK'")"
+        "$(lp_count steps "status <> 'ok'")"
+    lp_eq "attempts" 1 "$(lp_count attempts)"
+    lp_eq "attempt deploy_ok" 1 "$(lp_attempt "deploy_ok")"
     lp_eq "attempt tests" "unit true" \
-        "$(lp_sql "SELECT tests_json FROM attempts WHERE task_id = '$LP_TASK'" | jq -r '.[0] | "\(.name) \(.ok)"')"
+        "$(lp_tests)"
     lp_eq "log: test output" 1 "$(lp_log_count "PASS: add 2 3 = 5")"
     lp_eq "log: PR" 1 "$(lp_log_count "pull request recorded")"
     lp_eq "log: no errors" 0 \
-        "$(lp_sql "SELECT count(*) FROM task_logs WHERE task_id = '$LP_TASK' AND level = 'error'")"
+        "$(lp_count task_logs "level = 'error'")"
     lp_eq "API key never logged" 0 "$(lp_log_count "$LP_KEY")"
     lp_out_lacks "API key not printed" "$LP_KEY"
 
@@ -56,7 +56,7 @@ EOF
         "$(git -C "$D/remote.git" log -1 --format='%an <%ae>' "$branch")"
     lp_contains "commit message" "$(git -C "$D/remote.git" log -1 --format=%B "$branch")" \
         "Task: $LP_TASK"
-    sha=$(git -C "$D/remote.git" rev-parse "$branch")
+    sha=$(lp_remote_head "$branch")
     marker=$(cat "$D/deploy.marker" 2>/dev/null)
     lp_eq "deployed branch and commit" "deployed $branch $sha" "$marker"
 

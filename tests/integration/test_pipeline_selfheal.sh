@@ -33,29 +33,30 @@ lp_rig exec --issue issue.md
 lp_rc "rig exec" 0
 lp_task_is completed completed 2
 lp_eq "result" "pull request opened" "$(lp_task_field result)"
-lp_eq "steps" "planning coding committing deploying testing analyzing coding committing deploying testing reporting" \
-    "$(lp_step_phases)"
+lp_eq "steps" "planning coding committing deploying testing analyzing coding committing deploying \
+testing reporting" "$(lp_step_phases)"
 lp_eq "failed steps" "testing" \
-    "$(lp_sql "SELECT group_concat(phase) FROM steps WHERE task_id = '$LP_TASK' AND status = 'failed'")"
+    "$(lp_failed_steps)"
 lp_eq "attempt 1 tests" false \
-    "$(lp_sql "SELECT tests_json FROM attempts WHERE task_id = '$LP_TASK' AND number = 1" | jq -r '.[0].ok')"
+    "$(lp_attempt "tests_json" 1 | jq -r '.[0].ok')"
 lp_contains "attempt 1 test output" \
-    "$(lp_sql "SELECT tests_json FROM attempts WHERE task_id = '$LP_TASK' AND number = 1" | jq -r '.[0].output')" \
+    "$(lp_attempt "tests_json" 1 | jq -r '.[0].output')" \
     "FAIL: add 2 3 = 6"
 lp_eq "attempt 2 tests" true \
-    "$(lp_sql "SELECT tests_json FROM attempts WHERE task_id = '$LP_TASK' AND number = 2" | jq -r '.[0].ok')"
+    "$(lp_attempt "tests_json" 2 | jq -r '.[0].ok')"
 lp_eq "attempt 2 tokens" "100 10" \
-    "$(lp_sql "SELECT tokens_in || ' ' || tokens_out FROM attempts WHERE task_id = '$LP_TASK' AND number = 2")"
+    "$(lp_attempt "tokens_in || ' ' || tokens_out" 2)"
 lp_eq "task tokens" "300 30" "$(lp_task_field "tokens_in || ' ' || tokens_out")"
 lp_eq "log: self-heal round" 1 "$(lp_log_count "tests failed: starting self-heal round 1 of 2")"
 lp_eq "log: tests failed" 1 "$(lp_log_count "tests: 0 passed, 1 failed" error)"
 branch=$(lp_branch)
 lp_eq "two commits on the remote branch" 2 "$(lp_remote_count "$branch")"
 first=$(git -C "$D/remote.git" rev-parse "$branch~1")
-second=$(git -C "$D/remote.git" rev-parse "$branch")
+second=$(lp_remote_head "$branch")
 lp_true "first commit is an ancestor of the second (no force-push)" \
     git -C "$D/remote.git" merge-base --is-ancestor "$first" "$second"
-lp_contains "first commit has the wrong change" "$(git -C "$D/remote.git" show "$first:lib.sh")" "$WRONG"
+lp_contains "first commit has the wrong change" "$(git -C "$D/remote.git" show "$first:lib.sh")" \
+    "$WRONG"
 lp_contains "second commit has the fix" "$(lp_remote_file "$branch" lib.sh)" "$LP_FIX_REPLACE"
 lp_contains "second commit message" "$(git -C "$D/remote.git" log -1 --format=%s "$branch")" \
     "self-heal 1"
@@ -87,7 +88,7 @@ lp_eq "error" "$reason" "$(lp_task_field error)"
 lp_out_has "outcome" "Task $LP_TASK: failed — $reason"
 lp_eq "rollback marker" "rolled back $(lp_branch)" "$(cat "$D/rollback.marker" 2>/dev/null)"
 lp_contains "steps end with the rollback" "$(lp_step_phases)" "testing analyzing rolling_back"
-lp_eq "attempts" 2 "$(lp_sql "SELECT count(*) FROM attempts WHERE task_id = '$LP_TASK'")"
+lp_eq "attempts" 2 "$(lp_count attempts)"
 lp_eq "log: rolling back" 1 "$(lp_log_count "rolling back" error)"
 lp_eq "log: rollback output" 1 "$(lp_log_count "rollback succeeded")"
 lp_eq "AI requests" 3 "$(lp_ai_count)"
@@ -115,9 +116,10 @@ lp_rig exec --issue issue.md
 lp_rc "rig exec" 1
 lp_task_is failed failed 1
 lp_eq "max_retry" 0 "$(lp_task_field max_retry)"
-lp_eq "error" "tests still failing after 0 self-heal round(s) (ai.max_retry = 0); rollback succeeded" \
+lp_eq "error" \
+    "tests still failing after 0 self-heal round(s) (ai.max_retry = 0); rollback succeeded" \
     "$(lp_task_field error)"
-lp_eq "attempts" 1 "$(lp_sql "SELECT count(*) FROM attempts WHERE task_id = '$LP_TASK'")"
+lp_eq "attempts" 1 "$(lp_count attempts)"
 lp_eq "AI requests (plan + code, no fix)" 2 "$(lp_ai_count)"
 lp_eq "deployed once" 1 "$(wc -l <"$D/deploy.marker")"
 lp_eq "one commit" 1 "$(lp_remote_count "$(lp_branch)")"
