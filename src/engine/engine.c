@@ -229,9 +229,9 @@ static int check_commands(const struct rig_engine_conf *c, enum rig_step_mode mo
     for (size_t i = 0; mode != RIG_MODE_TEST && i < c->ndeploy; i++)
         if (check_command("deploy command", c->deploy[i].name, c->deploy[i].run, err) < 0)
             return -1;
-    for (size_t i = 0; c->rollback_enabled && i < c->nrollback; i++)
-        if (check_command("rollback command", c->rollback[i].name, c->rollback[i].run, err) <
-            0)
+    for (size_t i = 0; mode == RIG_MODE_ALL && c->rollback_enabled && i < c->nrollback; i++)
+        if (check_command("rollback command", c->rollback[i].name, c->rollback[i].run,
+                          err) < 0)
             return -1;
     for (size_t i = 0; mode != RIG_MODE_DEPLOY && i < c->ntests; i++)
         if (check_command("test", c->tests[i].name, c->tests[i].run, err) < 0)
