@@ -58,6 +58,19 @@ int attempt_save(struct run *r, const struct rig_attempt *a, struct rig_err *err
     return rig_store_attempt_update(r->st, a, err);
 }
 
+void attempt_add_usage(struct run *r, long long tokens_in, long long tokens_out, double usd)
+{
+    struct rig_attempt a = {0};
+
+    if (r->task.attempt < 1 || attempt_load(r, r->task.attempt, &a, NULL) < 0)
+        return;
+    a.tokens_in += tokens_in;
+    a.tokens_out += tokens_out;
+    a.cost_usd += usd;
+    attempt_save(r, &a, NULL);
+    rig_attempt_release(&a);
+}
+
 int attempt_restore_plan(struct run *r, struct rig_err *err)
 {
     struct rig_attempt a = {0};

@@ -98,14 +98,19 @@ void run_event(struct run *r, enum rig_event ev, const char *detail)
 
 int run_enter(struct run *r, enum rig_phase to, struct rig_err *err)
 {
+    char line[64];
+
     if (rig_machine_check(r->phase, to, err) < 0)
         return -1;
+    /* Logged before the status changes: `rig logs --follow` stops at a final
+     * status and must already find every line of the task. */
+    snprintf(line, sizeof(line), "phase %s", rig_phase_name(to));
+    run_log_tag(r, rig_phase_name(to), RIG_LOG_INFO, line);
     if (rig_store_task_update_phase(r->st, r->task.id, to, status_for(to), err) < 0)
         return -1;
     r->phase = to;
     r->task.phase = to;
     r->task.status = status_for(to);
-    run_log(r, RIG_LOG_INFO, "phase %s", rig_phase_name(to));
     run_event(r, RIG_EVENT_PHASE, rig_phase_name(to));
     if (to == RIG_PHASE_COMPLETED)
         run_event(r, RIG_EVENT_COMPLETED, NULL);
@@ -130,6 +135,7 @@ void run_add_usage(struct run *r, const struct rig_ai_usage *before)
     if (rig_store_task_add_usage(r->st, r->task.id, din > 0 ? din : 0, dout > 0 ? dout : 0,
                                  dusd > 0 ? dusd : 0, &err) < 0)
         log_warn("task %s: could not record AI usage: %s", r->task.id, err.msg);
+    attempt_add_usage(r, din > 0 ? din : 0, dout > 0 ? dout : 0, dusd > 0 ? dusd : 0);
     run_log(r, RIG_LOG_INFO, "AI usage: %lld in / %lld out tokens, $%.4f (task total %lld / %lld, $%.4f)",
             din, dout, dusd, r->usage.tokens_in, r->usage.tokens_out, r->usage.cost_usd);
 }
@@ -228,6 +234,43 @@ static int submit_from_task(struct rig_engine *eng, const struct rig_submit *s,
     return 0;
 }
 
+/* A task variable where no value can be quoted safely (inside backquotes, a
+ * here-document, ...) makes every run of that command fail whatever the task:
+ * refuse the task before any AI work rather than fail deploy after deploy. */
+static int check_command(const char *what, const char *name, const char *run,
+                         struct rig_err *err)
+{
+    static const struct rig_vars probe = {
+        .branch_name = "b", .commit_sha = "c", .issue_id = "1", .issue_number = "1",
+        .issue_title = "t", .repo_owner = "o", .repo_name = "n", .workspace = "/w",
+    };
+    char *out = NULL;
+
+    if (!run || rig_vars_expand(run, &probe, &out, err) == 0) {
+        free(out);
+        return 0;
+    }
+    return rig_err_prefix(err, "rig.yaml: %s \"%s\"", what, name ? name : "");
+}
+
+static int check_commands(const struct rig_engine_conf *c, enum rig_step_mode mode,
+                          struct rig_err *err)
+{
+    if (mode == RIG_MODE_CODE)
+        return 0;
+    for (size_t i = 0; mode != RIG_MODE_TEST && i < c->ndeploy; i++)
+        if (check_command("deploy command", c->deploy[i].name, c->deploy[i].run, err) < 0)
+            return -1;
+    for (size_t i = 0; mode == RIG_MODE_ALL && c->rollback_enabled && i < c->nrollback; i++)
+        if (check_command("rollback command", c->rollback[i].name, c->rollback[i].run,
+                          err) < 0)
+            return -1;
+    for (size_t i = 0; mode != RIG_MODE_DEPLOY && i < c->ntests; i++)
+        if (check_command("test", c->tests[i].name, c->tests[i].run, err) < 0)
+            return -1;
+    return 0;
+}
+
 int rig_engine_submit(struct rig_engine *eng, const struct rig_submit *s, char **task_id,
                       struct rig_err *err)
 {
@@ -242,7 +285,7 @@ int rig_engine_submit(struct rig_engine *eng, const struct rig_submit *s, char *
         return rig_err_set(err, RIG_EINVAL, "--task is only used with --step deploy or test");
     if (!s->from_task && (!s->issue || !s->issue->title || !*s->issue->title))
         return rig_err_set(err, RIG_EINVAL, "an issue needs a title");
-    if (ensure_project(eng, err) < 0)
+    if (check_commands(eng->conf, s->mode, err) < 0 || ensure_project(eng, err) < 0)
         return -1;
 
     t.project = xstrdup(eng->conf->project);
@@ -361,6 +404,11 @@ static int dispatch(struct run *r, enum rig_phase *next, struct rig_err *err)
 {
     switch (r->phase) {
     case RIG_PHASE_QUEUED:
+        /* A deploy/test-only run is one attempt too: its deploy log and test
+         * results are kept there, for `rig explain`. */
+        if ((r->mode == RIG_MODE_DEPLOY || r->mode == RIG_MODE_TEST) &&
+            attempt_begin(r, 1, err) < 0)
+            return -1;
         if (r->mode == RIG_MODE_DEPLOY)
             *next = RIG_PHASE_DEPLOYING;
         else if (r->mode == RIG_MODE_TEST)
@@ -570,7 +618,34 @@ out:
 
 int rig_engine_cancel(struct rig_store *st, const char *task_id, struct rig_err *err)
 {
-    return rig_store_task_request_cancel(st, task_id, err);
+    static const char why[] = "cancelled while waiting for approval";
+    struct rig_task t = {0};
+    struct rig_proposal p = {0};
+    int rc = -1;
+
+    if (rig_store_task_request_cancel(st, task_id, err) < 0 ||
+        rig_store_task_get(st, task_id, &t, err) < 0)
+        return -1;
+    if (t.status != RIG_TASK_AWAITING_APPROVAL) {
+        rc = 0; /* the process running it sees the flag */
+        goto out;
+    }
+    /* No process runs a waiting task: end it here, closing its proposal so it
+     * can no longer be approved. */
+    if (rig_store_proposal_get_pending(st, task_id, &p, NULL) == 0)
+        rig_store_proposal_decide(st, p.id, RIG_PROPOSAL_REJECTED, "cancel", why, NULL);
+    rig_store_log_append(st, task_id, 0, rig_phase_name(RIG_PHASE_CANCELLED), RIG_LOG_WARN,
+                         why, NULL, NULL);
+    if (rig_machine_check(t.phase, RIG_PHASE_CANCELLED, err) < 0 ||
+        rig_store_task_set_result(st, task_id, "cancelled", why, err) < 0 ||
+        rig_store_task_update_phase(st, task_id, RIG_PHASE_CANCELLED, RIG_TASK_CANCELLED,
+                                    err) < 0)
+        goto out;
+    rc = 0;
+out:
+    rig_proposal_release(&p);
+    rig_task_release(&t);
+    return rc;
 }
 
 int rig_engine_recover(struct rig_store *st, size_t *n, struct rig_err *err)

@@ -154,7 +154,8 @@ int rig_engine_reject(struct rig_engine *eng, const char *task_id, const char *w
  * as on a rejection). *n (may be NULL) = how many tasks were failed. */
 int rig_engine_expire(struct rig_engine *eng, size_t *n, struct rig_err *err);
 
-/* Ask a running task to stop (its process polls the flag). */
+/* Ask a running task to stop (its process polls the flag). A task waiting for
+ * approval has no process: it is cancelled at once and its proposal rejected. */
 int rig_engine_cancel(struct rig_store *st, const char *task_id, struct rig_err *err);
 
 /* Mark tasks whose process died as interrupted; *n (may be NULL) = how many. */

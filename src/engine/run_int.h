@@ -86,6 +86,8 @@ int phase_rolling_back(struct run *r, enum rig_phase *next, struct rig_err *err)
 int attempt_begin(struct run *r, int number, struct rig_err *err);
 int attempt_load(struct run *r, int number, struct rig_attempt *out, struct rig_err *err);
 int attempt_save(struct run *r, const struct rig_attempt *a, struct rig_err *err);
+/* Add AI usage to the current attempt's record (the task's total is kept apart). */
+void attempt_add_usage(struct run *r, long long tokens_in, long long tokens_out, double usd);
 /* Plan of the task (kept in attempt 1's changes_json). */
 int attempt_restore_plan(struct run *r, struct rig_err *err);
 /* Failure text for the AI: failed tests' or deploy's output of attempt n. */

@@ -7,12 +7,14 @@ static const char usage[] =
     "usage: rig cancel TASK\n"
     "\n"
     "Stop a running task: its running command, AI call or git operation is\n"
-    "terminated (the whole process group) and the task ends as cancelled.\n";
+    "terminated (the whole process group) and the task ends as cancelled.\n"
+    "A task waiting for approval is cancelled at once (its proposal is rejected).\n";
 
 int cmd_cancel(struct rig_cli *cli, int argc, char **argv)
 {
     struct rig_app app = {0};
     struct rig_err err = RIG_ERR_INIT;
+    struct rig_task t = {0};
     int rc = 1;
 
     if (cli_wants_help(argc, argv, usage))
@@ -23,10 +25,14 @@ int cmd_cancel(struct rig_cli *cli, int argc, char **argv)
         rc = app_fail("cancel", &err);
         goto out;
     }
-    printf("Cancellation of %s requested; the process running it stops it within a second.\n",
-           argv[1]);
+    if (rig_store_task_get(app.store, argv[1], &t, &err) == 0 && t.status == RIG_TASK_CANCELLED)
+        printf("Task %s cancelled%s%s.\n", argv[1], t.error ? ": " : "", t.error ? t.error : "");
+    else
+        printf("Cancellation of %s requested; the process running it stops it within a "
+               "second.\n", argv[1]);
     rc = 0;
 out:
+    rig_task_release(&t);
     app_release(&app);
     return rc;
 }

@@ -155,6 +155,10 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
     if (optind < argc)
         return cli_usage_error("exec", "unexpected argument '%s' (issues come from --issue FILE, "
                                        "--title or a GitHub issue URL)", argv[optind]);
+    if ((sub.mode == RIG_MODE_DEPLOY || sub.mode == RIG_MODE_TEST) && !sub.from_task)
+        return cli_usage_error("exec", "--step %s works on an existing task's branch: pass "
+                                       "--task ID (see 'rig status')",
+                               sub.mode == RIG_MODE_DEPLOY ? "deploy" : "test");
     if (!resume && !sub.from_task && !file && !title && !url && !number)
         return cli_usage_error("exec", "say which issue: --issue FILE.md, --title TEXT or a "
                                        "GitHub issue URL");
@@ -171,6 +175,10 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
     if (resume) {
         printf("Resuming task %s\n", resume);
         rc = rig_engine_resume(&app.eng, resume, &err) == 0 ? 0 : 1;
+        /* Refused before running (unknown task, not interrupted): say why
+         * rather than print the unchanged task as if it were the outcome. */
+        if (rc && (err.code == RIG_ENOTFOUND || err.code == RIG_ECONFLICT))
+            goto fail;
         print_outcome(&app, resume);
         goto out;
     }
