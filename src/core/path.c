@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -310,8 +311,31 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-int rig_write_file(const char *path, const void *data, size_t len, mode_t mode,
-                   struct rig_err *err)
+/* Create "<dir>.<base>.tmp-<random>" exclusively with mode (which the umask
+ * filters, as for any open). -1 with errno set on failure. */
+static int open_temp(const char *dir, const char *base, mode_t mode, char **tmp)
+{
+    for (unsigned int tries = 0; tries < 16; tries++) {
+        unsigned int r = 0;
+        int fd;
+
+        if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+            r = (unsigned int)getpid() ^ tries * 2654435761u;
+        *tmp = xasprintf("%s.%.64s.tmp-%08x", dir, base, r);
+        fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd >= 0)
+            return fd;
+        free(*tmp);
+        *tmp = NULL;
+        if (errno != EEXIST)
+            return -1;
+    }
+    return -1;
+}
+
+/* exact: the file gets mode as given; otherwise mode minus the umask. */
+static int write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                        bool exact, struct rig_err *err)
 {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
@@ -325,20 +349,18 @@ int rig_write_file(const char *path, const void *data, size_t len, mode_t mode,
         goto out;
     }
     dir = slash ? xstrndup(path, (size_t)(slash - path) + 1) : xstrdup("");
-    /* Same directory, so the rename stays on one filesystem and is atomic. */
-    tmp = xasprintf("%s.%.64s.tmp-XXXXXX", dir, base);
-    fd = mkostemp(tmp, O_CLOEXEC);
+    /* Same directory, so the rename stays on one filesystem and is atomic. The
+     * temp file stays private until its mode is set when the mode is exact. */
+    fd = open_temp(dir, base, exact ? 0600 : mode, &tmp);
     if (fd < 0) {
         rig_err_errno(err, errno, "cannot create a temporary file next to %s", path);
-        free(tmp);
-        tmp = NULL;
         goto out;
     }
     if (write_all(fd, data, len) < 0) {
         rig_err_errno(err, errno, "cannot write %s", path);
         goto out;
     }
-    if (fchmod(fd, mode) < 0) {
+    if (exact && fchmod(fd, mode) < 0) {
         rig_err_errno(err, errno, "cannot set the mode of %s", path);
         goto out;
     }
@@ -372,4 +394,16 @@ out:
     free(tmp);
     free(dir);
     return rc;
+}
+
+int rig_write_file(const char *path, const void *data, size_t len, mode_t mode,
+                   struct rig_err *err)
+{
+    return write_atomic(path, data, len, mode, true, err);
+}
+
+int rig_write_file_umask(const char *path, const void *data, size_t len, mode_t mode,
+                         struct rig_err *err)
+{
+    return write_atomic(path, data, len, mode, false, err);
 }

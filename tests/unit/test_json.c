@@ -202,6 +202,15 @@ static void test_write_file_atomic(void **state)
     assert_int_equal(count_entries(dir), 1);
     assert_int_equal(stat(path, &st), 0);
     assert_true(S_ISREG(st.st_mode));
+    {
+        /* 0644 minus the umask, as for a plain create. */
+        mode_t old = umask(077);
+
+        assert_int_equal(rig_json_write_file(path, v, false, &err), 0);
+        umask(old);
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+    }
 
     assert_int_equal(rig_json_write_file(bad, v, false, &err), -1);
     assert_int_equal(err.code, RIG_EIO);

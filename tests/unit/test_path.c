@@ -468,6 +468,20 @@ static void test_write_file_atomic(void **state)
     assert_int_equal(st.st_mode & 07777, 0600);
     assert_int_equal(count_entries(root), 1); /* no temp file left */
 
+    /* The _umask variant leaves the mode to the umask, like a plain create. */
+    {
+        mode_t old = umask(027);
+
+        assert_int_equal(rig_write_file_umask(f, "third", 5, 0666, &err), 0);
+        umask(old);
+        assert_int_equal(stat(f, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0640);
+        c = tu_read_file(f);
+        assert_string_equal(c, "third");
+        free(c);
+        assert_int_equal(count_entries(root), 1);
+    }
+
     /* rename onto a non-empty directory fails: the temp must be cleaned up. */
     mkdir_in(root, "adir");
     write_in(root, "adir/x", "x");
