@@ -19,12 +19,12 @@
 
 #define READ_DEFAULT_MAX ((size_t)64 * 1024 * 1024)
 
-int rig_read_file(const char *path, size_t max, char **out, size_t *len, struct rig_err *err)
+int rig_read_fd(int fd, const char *name, size_t max, char **out, size_t *len,
+                struct rig_err *err)
 {
     struct rig_buf b = RIG_BUF_INIT;
     struct stat st;
     char chunk[65536];
-    int fd = -1;
     int rc = -1;
 
     *out = NULL;
@@ -32,24 +32,17 @@ int rig_read_file(const char *path, size_t max, char **out, size_t *len, struct 
         *len = 0;
     if (max == 0)
         max = READ_DEFAULT_MAX;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rig_err_errno(err, errno, "cannot open %s", path);
-        if (errno == ENOENT && err)
-            err->code = RIG_ENOTFOUND;
-        goto out;
-    }
     if (fstat(fd, &st) < 0) {
-        rig_err_errno(err, errno, "cannot stat %s", path);
+        rig_err_errno(err, errno, "cannot stat %s", name);
         goto out;
     }
     if (S_ISDIR(st.st_mode)) {
-        rig_err_set(err, RIG_EINVAL, "%s is a directory, expected a file", path);
+        rig_err_set(err, RIG_EINVAL, "%s is a directory, expected a file", name);
         goto out;
     }
     /* The cap is checked while reading too: st_size is 0 for pipes and /proc. */
     if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
-        rig_err_set(err, RIG_ETOOBIG, "%s is %jd bytes, larger than the %zu byte limit", path,
+        rig_err_set(err, RIG_ETOOBIG, "%s is %jd bytes, larger than the %zu byte limit", name,
                     (intmax_t)st.st_size, max);
         goto out;
     }
@@ -60,13 +53,13 @@ int rig_read_file(const char *path, size_t max, char **out, size_t *len, struct 
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            rig_err_errno(err, errno, "cannot read %s", path);
+            rig_err_errno(err, errno, "cannot read %s", name);
             goto out;
         }
         if (n == 0)
             break;
         if (rig_buf_add(&b, chunk, (size_t)n) < 0) {
-            rig_err_set(err, RIG_ETOOBIG, "%s is larger than the %zu byte limit", path, max);
+            rig_err_set(err, RIG_ETOOBIG, "%s is larger than the %zu byte limit", name, max);
             goto out;
         }
     }
@@ -75,9 +68,28 @@ int rig_read_file(const char *path, size_t max, char **out, size_t *len, struct 
     *out = rig_buf_take(&b);
     rc = 0;
 out:
-    if (fd >= 0)
-        close(fd);
     rig_buf_release(&b);
+    return rc;
+}
+
+int rig_read_file(const char *path, size_t max, char **out, size_t *len, struct rig_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int rc;
+
+    if (fd < 0) {
+        int e = errno;
+
+        *out = NULL;
+        if (len)
+            *len = 0;
+        rig_err_errno(err, e, "cannot open %s", path);
+        if (e == ENOENT && err)
+            err->code = RIG_ENOTFOUND;
+        return -1;
+    }
+    rc = rig_read_fd(fd, path, max, out, len, err);
+    close(fd);
     return rc;
 }
 
