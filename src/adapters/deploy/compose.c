@@ -356,7 +356,7 @@ static int stopped(struct compose_run *cr, const struct rig_proc_result *res, co
         return rig_err_set(err, RIG_ECANCELLED, "docker %s was cancelled", step);
     return rig_err_set(err, RIG_ETIMEOUT,
                        "docker %s timed out after %s (the compose %s timeout)%s", step,
-                       rig_duration_str(cr->timeout_ms, d, sizeof(d)),
+                       rig_duration_format(cr->timeout_ms, d, sizeof(d)),
                        cr->rollback ? "rollback" : "deploy",
                        strcmp(step, "compose up") == 0 ? "; containers may be partly updated"
                                                        : "");
@@ -477,7 +477,7 @@ static int compose_up(struct compose_run *cr, struct rig_cmd_result *r, struct r
         ex = excerpt(r->output, true);
         rig_err_set(err, RIG_EGENERIC, "docker compose up%s failed after %s: %s%s%s",
                     cr->rollback ? " (rollback)" : "",
-                    rig_duration_str(r->duration_ms, t, sizeof(t)),
+                    rig_duration_format(r->duration_ms, t, sizeof(t)),
                     rig_proc_describe(&res, d, sizeof(d)), *ex ? ": " : "", ex);
         goto out;
     }
