@@ -119,3 +119,29 @@ void rig_buf_consume(struct rig_buf *b, size_t n)
     b->len -= n;
     b->data[b->len] = '\0';
 }
+
+int rig_buf_add_tail_lines(struct rig_buf *b, const char *text, size_t nlines,
+                           const char *indent)
+{
+    const char *p;
+    size_t seen = 0;
+    int rc = 0;
+
+    if (!text || !*text)
+        return 0;
+    p = text + strlen(text);
+    if (p[-1] == '\n')
+        p--;
+    while (p > text && !(p[-1] == '\n' && ++seen == nlines))
+        p--;
+    if (p > text)
+        rc |= rig_buf_addf(b, "%s[...]\n", indent);
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+        rc |= rig_buf_addf(b, "%s%.*s\n", indent, (int)len, p);
+        p += len + (nl ? 1 : 0);
+    }
+    return rc < 0 ? -1 : 0;
+}

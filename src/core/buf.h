@@ -42,4 +42,10 @@ char *rig_buf_take(struct rig_buf *b);
 /* Drop the first n bytes (used to keep only the tail of long output). */
 void rig_buf_consume(struct rig_buf *b, size_t n);
 
+/* Append the last nlines lines of text (0: all of them), each as indent, the
+ * line and '\n'; a "[...]" line comes first when earlier lines are left out.
+ * NULL or "" adds nothing. -1 when the cap refused a line. */
+int rig_buf_add_tail_lines(struct rig_buf *b, const char *text, size_t nlines,
+                           const char *indent);
+
 #endif

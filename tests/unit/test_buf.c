@@ -60,6 +60,39 @@ static void test_growth_and_consume(void **state)
     rig_buf_release(&b);
 }
 
+/* Appends tail(text, n, indent) to a fresh buffer and compares. */
+static void expect_tail(const char *text, size_t n, const char *indent, const char *want)
+{
+    struct rig_buf b = RIG_BUF_INIT;
+
+    assert_int_equal(rig_buf_add_tail_lines(&b, text, n, indent), 0);
+    assert_string_equal(rig_buf_str(&b), want);
+    rig_buf_release(&b);
+}
+
+static void test_tail_lines(void **state)
+{
+    struct rig_buf b;
+
+    (void)state;
+    expect_tail("a\nb\nc\nd\n", 2, "  | ", "  | [...]\n  | c\n  | d\n");
+    /* the last line need not end in a newline; the output always does */
+    expect_tail("a\nb\nc", 2, "> ", "> [...]\n> b\n> c\n");
+    expect_tail("a\nb\n", 2, "", "a\nb\n");
+    expect_tail("a\nb\n", 5, "-", "-a\n-b\n");
+    expect_tail("a\nb\nc\n", 0, "", "a\nb\nc\n"); /* 0: everything */
+    expect_tail("\n\nx\n", 2, ".", ".[...]\n.\n.x\n"); /* empty lines count */
+    expect_tail("only", 1, "", "only\n");
+    expect_tail("", 3, "x", "");
+    expect_tail(NULL, 3, "x", "");
+
+    /* a refused line is reported */
+    rig_buf_init(&b, 8);
+    assert_int_equal(rig_buf_add_tail_lines(&b, "1234\n5678\n", 0, ""), -1);
+    assert_string_equal(rig_buf_str(&b), "1234\n");
+    rig_buf_release(&b);
+}
+
 static void test_binary_data(void **state)
 {
     struct rig_buf b = RIG_BUF_INIT;
@@ -136,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_append_and_take),
         cmocka_unit_test(test_cap_refuses_without_change),
         cmocka_unit_test(test_growth_and_consume),
+        cmocka_unit_test(test_tail_lines),
         cmocka_unit_test(test_binary_data),
         cmocka_unit_test(test_shell_quote),
         cmocka_unit_test(test_shell_quote_roundtrip),
