@@ -42,5 +42,8 @@ bool rig_json_bool(const json_t *obj, const char *key, bool fallback);
 
 /* Name of a json type for messages: "string", "integer", "number", "object"... */
 const char *rig_json_type_name(const json_t *v);
+/* The same with an article, for "expected a string, got an array": "an object",
+ * "a string", "null"...; "nothing" for NULL. */
+const char *rig_json_type_article(const json_t *v);
 
 #endif

@@ -104,6 +104,27 @@ static void test_binary_data(void **state)
     rig_buf_release(&b);
 }
 
+static void test_utf8_and_hex(void **state)
+{
+    struct rig_buf b = RIG_BUF_INIT;
+
+    (void)state;
+    assert_int_equal(rig_buf_add_utf8(&b, 'A'), 0);
+    assert_int_equal(rig_buf_add_utf8(&b, 0xE9), 0);    /* é */
+    assert_int_equal(rig_buf_add_utf8(&b, 0x20AC), 0);  /* € */
+    assert_int_equal(rig_buf_add_utf8(&b, 0x1F600), 0); /* 😀 */
+    assert_string_equal(rig_buf_str(&b), "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+    rig_buf_release(&b);
+
+    assert_int_equal(rig_hex_digit('0'), 0);
+    assert_int_equal(rig_hex_digit('9'), 9);
+    assert_int_equal(rig_hex_digit('a'), 10);
+    assert_int_equal(rig_hex_digit('F'), 15);
+    assert_int_equal(rig_hex_digit('g'), -1);
+    assert_int_equal(rig_hex_digit(-1), -1);
+    assert_int_equal(rig_hex_digit((char)0xC3), -1);
+}
+
 static void test_shell_quote(void **state)
 {
     struct rig_buf b = RIG_BUF_INIT;
@@ -171,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_growth_and_consume),
         cmocka_unit_test(test_tail_lines),
         cmocka_unit_test(test_binary_data),
+        cmocka_unit_test(test_utf8_and_hex),
         cmocka_unit_test(test_shell_quote),
         cmocka_unit_test(test_shell_quote_roundtrip),
         cmocka_unit_test(test_str_helpers),

@@ -348,6 +348,14 @@ static void test_type_names(void **state)
     assert_string_equal(rig_json_type_name(json_object_get(o, "f")), "boolean");
     assert_string_equal(rig_json_type_name(json_object_get(o, "n")), "null");
     assert_string_equal(rig_json_type_name(NULL), "missing");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "o")), "an object");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "a")), "an array");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "s")), "a string");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "i")), "an integer");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "r")), "a number");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "t")), "a boolean");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "n")), "null");
+    assert_string_equal(rig_json_type_article(NULL), "nothing");
     json_decref(o);
 }
 
