@@ -362,6 +362,17 @@ static int stopped(struct compose_run *cr, const struct rig_proc_result *res, co
                                                        : "");
 }
 
+/* Keep a finished step's merged output in r; -1 with err filled when the step
+ * was stopped rather than finished. */
+static int step_result(struct compose_run *cr, struct rig_proc_result *res, const char *step,
+                       struct rig_cmd_result *r, struct rig_err *err)
+{
+    take_result(cr, res, true, r);
+    if (res->timed_out || res->cancelled)
+        return stopped(cr, res, step, err);
+    return 0;
+}
+
 static int check_compose(struct compose_run *cr, struct rig_cmd_result *r, struct rig_err *err)
 {
     const char *argv[] = {cr->docker, "compose", "version", NULL};
@@ -380,11 +391,8 @@ static int check_compose(struct compose_run *cr, struct rig_cmd_result *r, struc
             rig_err_prefix(err, "start docker");
         goto out;
     }
-    take_result(cr, &res, true, r);
-    if (res.timed_out || res.cancelled) {
-        stopped(cr, &res, "compose version", err);
+    if (step_result(cr, &res, "compose version", r, err) < 0)
         goto out;
-    }
     if (!rig_proc_ok(&res)) {
         char d[64];
 
@@ -421,11 +429,8 @@ static int validate_config(struct compose_run *cr, struct rig_cmd_result *r, str
         rig_err_prefix(err, "start docker compose config");
         goto out;
     }
-    take_result(cr, &res, true, r);
-    if (res.timed_out || res.cancelled) {
-        stopped(cr, &res, "compose config", err);
+    if (step_result(cr, &res, "compose config", r, err) < 0)
         goto out;
-    }
     if (!rig_proc_ok(&res)) {
         char d[64];
 
@@ -466,11 +471,8 @@ static int compose_up(struct compose_run *cr, struct rig_cmd_result *r, struct r
         rig_err_prefix(err, "start docker compose up");
         goto out;
     }
-    take_result(cr, &res, true, r);
-    if (res.timed_out || res.cancelled) {
-        stopped(cr, &res, "compose up", err);
+    if (step_result(cr, &res, "compose up", r, err) < 0)
         goto out;
-    }
     if (!rig_proc_ok(&res)) {
         char d[64], t[32];
 
