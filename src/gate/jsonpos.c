@@ -219,6 +219,22 @@ static void push_token(struct rig_buf *ptr, const char *tok, size_t len)
 
 static int walk_value(struct walker *w, int depth, int kline, int kcol);
 
+/* After a member or element: drop its pointer token, then take ',' (1: more
+ * follow) or the closing bracket (0: done); -1 on anything else. */
+static int next_item(struct walker *w, size_t base, int close)
+{
+    int more;
+
+    w->ptr.len = base;
+    w->ptr.data[base] = '\0';
+    skip_ws(w);
+    if (peek(w) != ',' && peek(w) != close)
+        return -1;
+    more = peek(w) == ',';
+    adv(w);
+    return more;
+}
+
 static int walk_object(struct walker *w, int depth)
 {
     struct rig_buf key = RIG_BUF_INIT;
@@ -232,7 +248,7 @@ static int walk_object(struct walker *w, int depth)
         return 0;
     }
     for (;;) {
-        int kline, kcol;
+        int kline, kcol, more;
 
         skip_ws(w);
         if (peek(w) != '"')
@@ -249,17 +265,10 @@ static int walk_object(struct walker *w, int depth)
         push_token(&w->ptr, key.data ? key.data : "", key.len);
         if (walk_value(w, depth + 1, kline, kcol) < 0)
             goto out;
-        w->ptr.len = base;
-        w->ptr.data[base] = '\0';
-        skip_ws(w);
-        if (peek(w) == ',') {
-            adv(w);
+        more = next_item(w, base, '}');
+        if (more == 1)
             continue;
-        }
-        if (peek(w) == '}') {
-            adv(w);
-            rc = 0;
-        }
+        rc = more;
         goto out;
     }
 out:
@@ -279,22 +288,15 @@ static int walk_array(struct walker *w, int depth)
         return 0;
     }
     for (;; index++) {
+        int more;
+
         skip_ws(w);
         rig_buf_addf(&w->ptr, "/%zu", index);
         if (walk_value(w, depth + 1, w->line, w->col) < 0)
             return -1;
-        w->ptr.len = base;
-        w->ptr.data[base] = '\0';
-        skip_ws(w);
-        if (peek(w) == ',') {
-            adv(w);
-            continue;
-        }
-        if (peek(w) == ']') {
-            adv(w);
-            return 0;
-        }
-        return -1;
+        more = next_item(w, base, ']');
+        if (more != 1)
+            return more;
     }
 }
 
