@@ -119,3 +119,56 @@ void rig_buf_consume(struct rig_buf *b, size_t n)
     b->len -= n;
     b->data[b->len] = '\0';
 }
+
+int rig_buf_add_tail_lines(struct rig_buf *b, const char *text, size_t nlines,
+                           const char *indent)
+{
+    const char *p;
+    size_t seen = 0;
+    int rc = 0;
+
+    if (!text || !*text)
+        return 0;
+    p = text + strlen(text);
+    if (p[-1] == '\n')
+        p--;
+    while (p > text && !(p[-1] == '\n' && ++seen == nlines))
+        p--;
+    if (p > text)
+        rc |= rig_buf_addf(b, "%s[...]\n", indent);
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+        rc |= rig_buf_addf(b, "%s%.*s\n", indent, (int)len, p);
+        p += len + (nl ? 1 : 0);
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+int rig_buf_add_utf8(struct rig_buf *b, uint32_t cp)
+{
+    char u[4];
+    size_t n;
+
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    return rig_buf_add(b, u, n);
+}

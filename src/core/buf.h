@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * A growable byte buffer, always NUL-terminated, with an optional hard cap so
@@ -41,5 +42,14 @@ char *rig_buf_take(struct rig_buf *b);
 
 /* Drop the first n bytes (used to keep only the tail of long output). */
 void rig_buf_consume(struct rig_buf *b, size_t n);
+
+/* Append code point cp (at most 0x10FFFF; the caller checks) as UTF-8. */
+int rig_buf_add_utf8(struct rig_buf *b, uint32_t cp);
+
+/* Append the last nlines lines of text (0: all of them), each as indent, the
+ * line and '\n'; a "[...]" line comes first when earlier lines are left out.
+ * NULL or "" adds nothing. -1 when the cap refused a line. */
+int rig_buf_add_tail_lines(struct rig_buf *b, const char *text, size_t nlines,
+                           const char *indent);
 
 #endif

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "core/str.h"
 #include "core/banned.h"
 
 #define GITHUB_SIG_PREFIX "sha256="
@@ -20,17 +21,6 @@ static void hex_encode(const unsigned char *in, size_t n, char *out)
         out[2 * i + 1] = hexdigits[in[i] & 0xf];
     }
     out[2 * n] = '\0';
-}
-
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 int rig_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
@@ -82,7 +72,7 @@ bool rig_github_signature_ok(const char *secret, const void *body, size_t len,
     if (strlen(hex) != 2 * sizeof(got))
         return false;
     for (size_t i = 0; i < sizeof(got); i++) {
-        int hi = hex_val(hex[2 * i]), lo = hex_val(hex[2 * i + 1]);
+        int hi = rig_hex_digit(hex[2 * i]), lo = rig_hex_digit(hex[2 * i + 1]);
 
         if (hi < 0 || lo < 0)
             return false;

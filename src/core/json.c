@@ -1,16 +1,12 @@
 #include "core/json.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/random.h>
-#include <sys/stat.h>
 
 #include "core/buf.h"
 #include "core/mem.h"
+#include "core/path.h"
 #include "core/banned.h"
 
 #define JSON_FILE_MAX_DEFAULT ((size_t)64 << 20)
@@ -37,49 +33,24 @@ json_t *rig_json_loadb(const char *data, size_t len, const char *name, struct ri
     return v;
 }
 
-static int read_fd(int fd, const char *path, size_t max, struct rig_buf *b, struct rig_err *err)
-{
-    char chunk[65536];
-
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return rig_err_errno(err, errno, "cannot read %s", path);
-        if (n == 0)
-            return 0;
-        if (rig_buf_add(b, chunk, (size_t)n) < 0)
-            return rig_err_set(err, RIG_ETOOBIG,
-                               "%s is larger than the %zu-byte limit for JSON files", path, max);
-    }
-}
-
 json_t *rig_json_load_file(const char *path, size_t max, struct rig_err *err)
 {
-    struct rig_buf b = RIG_BUF_INIT;
-    json_t *v = NULL;
-    int fd;
+    char *data = NULL;
+    size_t len = 0;
+    json_t *v;
 
     if (max == 0)
         max = JSON_FILE_MAX_DEFAULT;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-
-        rig_err_errno(err, e, "cannot open %s", path);
-        if (err && e == ENOENT)
-            err->code = RIG_ENOTFOUND;
+    if (rig_read_file(path, max, &data, &len, err) < 0) {
+        if (err && err->code == RIG_ETOOBIG)
+            rig_err_set(err, RIG_ETOOBIG, "%s is larger than the %zu-byte limit for JSON files",
+                        path, max);
+        else if (err && err->code == RIG_EINVAL) /* a directory: unreadable, as before */
+            err->code = RIG_EIO;
         return NULL;
     }
-    rig_buf_init(&b, max);
-    if (read_fd(fd, path, max, &b, err) < 0)
-        goto out;
-    v = rig_json_loadb(rig_buf_str(&b), b.len, path, err);
-out:
-    close(fd);
-    rig_buf_release(&b);
+    v = rig_json_loadb(data, len, path, err);
+    free(data);
     return v;
 }
 
@@ -92,102 +63,19 @@ char *rig_json_dump(const json_t *v, bool pretty)
     return json_dumps(v, flags);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Create "<path>.tmp-<random>" exclusively; 0644 so the umask decides, like a plain create. */
-static int open_temp(const char *path, char **tmp, struct rig_err *err)
-{
-    for (int tries = 0; tries < 16; tries++) {
-        unsigned int r = 0;
-        int fd;
-
-        if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
-            r = (unsigned int)getpid() ^ (unsigned int)tries * 2654435761u;
-        *tmp = xasprintf("%s.tmp-%08x", path, r);
-        fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd >= 0)
-            return fd;
-        if (errno != EEXIST) {
-            rig_err_errno(err, errno, "cannot create a temporary file next to %s", path);
-            free(*tmp);
-            *tmp = NULL;
-            return -1;
-        }
-        free(*tmp);
-        *tmp = NULL;
-    }
-    rig_err_set(err, RIG_EIO, "cannot create a temporary file next to %s: too many collisions",
-                path);
-    return -1;
-}
-
-/* The rename is only durable once the directory entry itself reaches the disk. */
-static void fsync_parent(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
 int rig_json_write_file(const char *path, const json_t *v, bool pretty, struct rig_err *err)
 {
-    char *text = NULL, *tmp = NULL;
-    int fd = -1, rc = -1;
+    char *text = rig_json_dump(v, pretty);
+    char *line;
+    int rc;
 
-    text = rig_json_dump(v, pretty);
-    if (!text) {
-        rig_err_set(err, RIG_EINVAL, "cannot write %s: the value cannot be serialised as JSON",
-                    path);
-        goto out;
-    }
-    fd = open_temp(path, &tmp, err);
-    if (fd < 0)
-        goto out;
-    if (write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 || fsync(fd) < 0) {
-        rig_err_errno(err, errno, "cannot write %s", tmp);
-        goto out;
-    }
-    if (close(fd) < 0) {
-        fd = -1;
-        rig_err_errno(err, errno, "cannot write %s", tmp);
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) < 0) {
-        rig_err_errno(err, errno, "cannot rename %s to %s", tmp, path);
-        goto out;
-    }
-    free(tmp);
-    tmp = NULL;
-    fsync_parent(path);
-    rc = 0;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (tmp) {
-        unlink(tmp);
-        free(tmp);
-    }
+    if (!text)
+        return rig_err_set(err, RIG_EINVAL,
+                           "cannot write %s: the value cannot be serialised as JSON", path);
+    line = xasprintf("%s\n", text);
     free(text);
+    rc = rig_write_file_umask(path, line, strlen(line), 0644, err);
+    free(line);
     return rc;
 }
 
@@ -320,4 +208,21 @@ const char *rig_json_type_name(const json_t *v)
     case JSON_NULL: return "null";
     }
     return "unknown";
+}
+
+const char *rig_json_type_article(const json_t *v)
+{
+    if (!v)
+        return "nothing";
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "a value";
 }

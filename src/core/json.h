@@ -23,7 +23,7 @@ json_t *rig_json_load_file(const char *path, size_t max, struct rig_err *err);
 /* Compact or pretty dump (JSON_SORT_KEYS not applied: insertion order kept). Caller frees. */
 char *rig_json_dump(const json_t *v, bool pretty);
 
-/* Write to path atomically (temp file + fsync + rename), with a final newline.
+/* Write to path atomically (rig_write_file_umask), with a final newline.
  * A new file gets mode 0644 minus the umask. */
 int rig_json_write_file(const char *path, const json_t *v, bool pretty, struct rig_err *err);
 
@@ -42,5 +42,8 @@ bool rig_json_bool(const json_t *obj, const char *key, bool fallback);
 
 /* Name of a json type for messages: "string", "integer", "number", "object"... */
 const char *rig_json_type_name(const json_t *v);
+/* The same with an article, for "expected a string, got an array": "an object",
+ * "a string", "null"...; "nothing" for NULL. */
+const char *rig_json_type_article(const json_t *v);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,12 +19,12 @@
 
 #define READ_DEFAULT_MAX ((size_t)64 * 1024 * 1024)
 
-int rig_read_file(const char *path, size_t max, char **out, size_t *len, struct rig_err *err)
+int rig_read_fd(int fd, const char *name, size_t max, char **out, size_t *len,
+                struct rig_err *err)
 {
     struct rig_buf b = RIG_BUF_INIT;
     struct stat st;
     char chunk[65536];
-    int fd = -1;
     int rc = -1;
 
     *out = NULL;
@@ -31,24 +32,17 @@ int rig_read_file(const char *path, size_t max, char **out, size_t *len, struct 
         *len = 0;
     if (max == 0)
         max = READ_DEFAULT_MAX;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rig_err_errno(err, errno, "cannot open %s", path);
-        if (errno == ENOENT && err)
-            err->code = RIG_ENOTFOUND;
-        goto out;
-    }
     if (fstat(fd, &st) < 0) {
-        rig_err_errno(err, errno, "cannot stat %s", path);
+        rig_err_errno(err, errno, "cannot stat %s", name);
         goto out;
     }
     if (S_ISDIR(st.st_mode)) {
-        rig_err_set(err, RIG_EINVAL, "%s is a directory, expected a file", path);
+        rig_err_set(err, RIG_EINVAL, "%s is a directory, expected a file", name);
         goto out;
     }
     /* The cap is checked while reading too: st_size is 0 for pipes and /proc. */
     if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
-        rig_err_set(err, RIG_ETOOBIG, "%s is %jd bytes, larger than the %zu byte limit", path,
+        rig_err_set(err, RIG_ETOOBIG, "%s is %jd bytes, larger than the %zu byte limit", name,
                     (intmax_t)st.st_size, max);
         goto out;
     }
@@ -59,13 +53,13 @@ int rig_read_file(const char *path, size_t max, char **out, size_t *len, struct 
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            rig_err_errno(err, errno, "cannot read %s", path);
+            rig_err_errno(err, errno, "cannot read %s", name);
             goto out;
         }
         if (n == 0)
             break;
         if (rig_buf_add(&b, chunk, (size_t)n) < 0) {
-            rig_err_set(err, RIG_ETOOBIG, "%s is larger than the %zu byte limit", path, max);
+            rig_err_set(err, RIG_ETOOBIG, "%s is larger than the %zu byte limit", name, max);
             goto out;
         }
     }
@@ -74,9 +68,28 @@ int rig_read_file(const char *path, size_t max, char **out, size_t *len, struct 
     *out = rig_buf_take(&b);
     rc = 0;
 out:
-    if (fd >= 0)
-        close(fd);
     rig_buf_release(&b);
+    return rc;
+}
+
+int rig_read_file(const char *path, size_t max, char **out, size_t *len, struct rig_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int rc;
+
+    if (fd < 0) {
+        int e = errno;
+
+        *out = NULL;
+        if (len)
+            *len = 0;
+        rig_err_errno(err, e, "cannot open %s", path);
+        if (e == ENOENT && err)
+            err->code = RIG_ENOTFOUND;
+        return -1;
+    }
+    rc = rig_read_fd(fd, path, max, out, len, err);
+    close(fd);
     return rc;
 }
 
@@ -310,8 +323,31 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-int rig_write_file(const char *path, const void *data, size_t len, mode_t mode,
-                   struct rig_err *err)
+/* Create "<dir>.<base>.tmp-<random>" exclusively with mode (which the umask
+ * filters, as for any open). -1 with errno set on failure. */
+static int open_temp(const char *dir, const char *base, mode_t mode, char **tmp)
+{
+    for (unsigned int tries = 0; tries < 16; tries++) {
+        unsigned int r = 0;
+        int fd;
+
+        if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+            r = (unsigned int)getpid() ^ tries * 2654435761u;
+        *tmp = xasprintf("%s.%.64s.tmp-%08x", dir, base, r);
+        fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd >= 0)
+            return fd;
+        free(*tmp);
+        *tmp = NULL;
+        if (errno != EEXIST)
+            return -1;
+    }
+    return -1;
+}
+
+/* exact: the file gets mode as given; otherwise mode minus the umask. */
+static int write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                        bool exact, struct rig_err *err)
 {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
@@ -325,20 +361,18 @@ int rig_write_file(const char *path, const void *data, size_t len, mode_t mode,
         goto out;
     }
     dir = slash ? xstrndup(path, (size_t)(slash - path) + 1) : xstrdup("");
-    /* Same directory, so the rename stays on one filesystem and is atomic. */
-    tmp = xasprintf("%s.%.64s.tmp-XXXXXX", dir, base);
-    fd = mkostemp(tmp, O_CLOEXEC);
+    /* Same directory, so the rename stays on one filesystem and is atomic. The
+     * temp file stays private until its mode is set when the mode is exact. */
+    fd = open_temp(dir, base, exact ? 0600 : mode, &tmp);
     if (fd < 0) {
         rig_err_errno(err, errno, "cannot create a temporary file next to %s", path);
-        free(tmp);
-        tmp = NULL;
         goto out;
     }
     if (write_all(fd, data, len) < 0) {
         rig_err_errno(err, errno, "cannot write %s", path);
         goto out;
     }
-    if (fchmod(fd, mode) < 0) {
+    if (exact && fchmod(fd, mode) < 0) {
         rig_err_errno(err, errno, "cannot set the mode of %s", path);
         goto out;
     }
@@ -372,4 +406,16 @@ out:
     free(tmp);
     free(dir);
     return rc;
+}
+
+int rig_write_file(const char *path, const void *data, size_t len, mode_t mode,
+                   struct rig_err *err)
+{
+    return write_atomic(path, data, len, mode, true, err);
+}
+
+int rig_write_file_umask(const char *path, const void *data, size_t len, mode_t mode,
+                         struct rig_err *err)
+{
+    return write_atomic(path, data, len, mode, false, err);
 }

@@ -63,9 +63,17 @@ int rig_rmtree(const char *path, struct rig_err *err);
  * (no umask). An existing symlink at path is replaced, not followed. */
 int rig_write_file(const char *path, const void *data, size_t len, mode_t mode,
                    struct rig_err *err);
+/* The same, except that mode is filtered through the umask like a plain
+ * create (0644 gives 0644 minus the umask): for files the user owns. */
+int rig_write_file_umask(const char *path, const void *data, size_t len, mode_t mode,
+                         struct rig_err *err);
 
 /* Read a whole file of at most max bytes (0 = 64 MiB); *out NUL-terminated. */
 int rig_read_file(const char *path, size_t max, char **out, size_t *len, struct rig_err *err);
+/* The same from an open descriptor (left open), for callers that open with
+ * their own flags or checks; name is used in error messages. */
+int rig_read_fd(int fd, const char *name, size_t max, char **out, size_t *len,
+                struct rig_err *err);
 
 /* "~" and "~/x" expanded with $HOME; other paths copied. */
 char *rig_path_expand_home(const char *p);

@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/str.h"
+#include "core/timeutil.h"
 #include "core/banned.h"
 
 extern char **environ;
@@ -713,10 +714,11 @@ const char *rig_proc_describe(const struct rig_proc_result *res, char *buf, size
     if (res->cancelled) {
         snprintf(buf, n, "cancelled");
     } else if (res->timed_out) {
-        if (res->timeout_ms > 0 && res->timeout_ms % 1000 == 0)
-            snprintf(buf, n, "timed out after %llds", (long long)(res->timeout_ms / 1000));
-        else if (res->timeout_ms > 0)
-            snprintf(buf, n, "timed out after %lldms", (long long)res->timeout_ms);
+        char d[40];
+
+        if (res->timeout_ms > 0)
+            snprintf(buf, n, "timed out after %s",
+                     rig_duration_format(res->timeout_ms, d, sizeof(d)));
         else
             snprintf(buf, n, "timed out");
     } else if (res->signaled) {

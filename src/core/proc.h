@@ -95,7 +95,7 @@ int rig_proc_run(const struct rig_proc_opts *opts, struct rig_proc_result *res, 
 bool rig_proc_ok(const struct rig_proc_result *res);
 
 /* "exit status 2", "killed by signal 9 (SIGKILL)", "timed out after 5s",
- * "timed out after 250ms", "cancelled". Returns buf. */
+ * "timed out after 1m30s" (rig_duration_format), "cancelled". Returns buf. */
 const char *rig_proc_describe(const struct rig_proc_result *res, char *buf, size_t n);
 
 void rig_proc_result_release(struct rig_proc_result *res);

@@ -158,3 +158,14 @@ char *rig_str_slug(const char *s, size_t maxlen)
     out[n] = '\0';
     return out;
 }
+
+int rig_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

@@ -25,6 +25,9 @@ int rig_shell_quote(struct rig_buf *b, const char *s);
 /* Levenshtein distance, capped at limit+1 (for "did you mean" suggestions). */
 size_t rig_str_distance(const char *a, const char *b, size_t limit);
 
+/* Value of a hex digit (0-9, a-f, A-F), -1 for anything else. */
+int rig_hex_digit(int c);
+
 /* Split on a single separator character; empty fields kept. Free with rig_strv_free. */
 char **rig_str_split(const char *s, char sep);
 

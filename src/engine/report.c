@@ -13,28 +13,6 @@
 
 #define TAIL_LINES 25
 
-static void add_tail(struct rig_buf *b, const char *text, const char *indent)
-{
-    const char *p;
-    size_t seen = 0;
-
-    if (!text || !*text)
-        return;
-    p = text + strlen(text);
-    if (p > text && p[-1] == '\n')
-        p--;
-    while (p > text && !(p[-1] == '\n' && ++seen == TAIL_LINES))
-        p--;
-    if (p > text)
-        rig_buf_addf(b, "%s[...]\n", indent);
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        rig_buf_addf(b, "%s%.*s\n", indent, (int)len, p);
-        p += len + (nl ? 1 : 0);
-    }
-}
-
 static void add_steps(struct rig_buf *b, struct rig_store *st, const char *id)
 {
     struct rig_step_list l = {0};
@@ -67,7 +45,7 @@ static void add_attempt(struct rig_buf *b, const struct rig_attempt *a)
     if (a->deploy_ok >= 0)
         rig_buf_addf(b, "  deploy: %s\n", a->deploy_ok ? "succeeded" : "FAILED");
     if (a->deploy_ok == 0)
-        add_tail(b, a->deploy_log, "    | ");
+        rig_buf_add_tail_lines(b, a->deploy_log, TAIL_LINES, "    | ");
     json_array_foreach(tests, i, v) {
         bool ok = json_is_true(json_object_get(v, "ok"));
         bool skipped = json_is_true(json_object_get(v, "skipped"));
@@ -75,7 +53,8 @@ static void add_attempt(struct rig_buf *b, const struct rig_attempt *a)
                      skipped ? "skipped" : ok ? "passed" : "FAILED", ok || skipped ? "" : " — ",
                      ok || skipped ? "" : rig_json_str(v, "error", ""));
         if (!ok && !skipped)
-            add_tail(b, rig_json_str(v, "output", ""), "    | ");
+            rig_buf_add_tail_lines(b, rig_json_str(v, "output", ""), TAIL_LINES,
+                                   "    | ");
     }
     json_decref(c);
     json_decref(tests);
@@ -142,7 +121,7 @@ int rig_report_task(struct rig_store *st, const char *task_id, char **out, struc
                  t.max_retry + 1);
     rig_buf_addf(&b, "Issue #%lld: %s\n", (long long)t.issue_number, t.issue_title);
     if (t.issue_body && *t.issue_body)
-        add_tail(&b, t.issue_body, "  > ");
+        rig_buf_add_tail_lines(&b, t.issue_body, TAIL_LINES, "  > ");
     if (t.branch)
         rig_buf_addf(&b, "Branch: %s\n", t.branch);
     if (t.error)

@@ -36,6 +36,17 @@ static bool rule_uses(const struct sg_rule *r, int tool)
     return json_object_get(ci, tool_block[tool]) && !sg_gen_tool_disabled(r, all_tools[tool]);
 }
 
+void sg_workflow_opts_init(struct sg_workflow_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->out_path = SG_WORKFLOW_OUT_DEFAULT;
+    o->tests_dir = ".specgate";
+    o->java_package = "com.example.arch";
+    o->java_version = "17";
+    o->specgate_ref = "main";
+    o->build_tool = SG_BUILD_GRADLE;
+}
+
 size_t sg_workflow_tools(const struct sg_ruleset *set, const char *out[3])
 {
     bool used[3] = {false, false, false}, placed[3] = {false, false, false};

@@ -32,6 +32,13 @@ struct sg_workflow_opts {
     bool preinstalled;         /* specgate is already on PATH (self-hosted runner) */
 };
 
+#define SG_WORKFLOW_OUT_DEFAULT ".github/workflows/design-guard.yml"
+
+/* Zero o, then the defaults the CLI and the MCP tool share: out_path
+ * SG_WORKFLOW_OUT_DEFAULT, tests_dir .specgate, java_package com.example.arch,
+ * Java 17, Gradle, specgate_ref main. */
+void sg_workflow_opts_init(struct sg_workflow_opts *o);
+
 /* Tools in the order the workflow runs them: the first appearance in the
  * rules' execution_order (in rule order), then the remaining enabled tools in
  * the order archunit, semgrep, openapi_diff. A tool is enabled when some rule

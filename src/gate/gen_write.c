@@ -15,6 +15,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/path.h"
 #include "core/str.h"
 #include "gate/gen_workflow.h"
 #include "gate/spec_check.h"
@@ -24,103 +25,50 @@
 
 enum action { ACT_WRITE, ACT_UNCHANGED };
 
+/* Never through a symlink: out_dir and the old manifest are not ours to trust. */
 static int read_small(const char *path, char **out, size_t *len)
 {
-    struct rig_buf b;
-    char chunk[8192];
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    ssize_t r;
+    int rc;
 
     if (fd < 0)
         return -1;
-    rig_buf_init(&b, GEN_READ_MAX);
-    while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0 || rig_buf_add(&b, chunk, (size_t)r) < 0) {
-            close(fd);
-            rig_buf_release(&b);
-            return -1;
-        }
-    }
+    rc = rig_read_fd(fd, path, GEN_READ_MAX, out, len, NULL);
     close(fd);
-    *len = b.len;
-    *out = rig_buf_take(&b);
-    return 0;
+    return rc;
 }
 
 static int mkdirs(const char *path, struct rig_errlist *errs)
 {
-    char *p = xstrdup(path);
-    int rc = 0;
+    struct rig_err err = RIG_ERR_INIT;
 
-    for (char *s = p + 1; rc == 0; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char saved = *s;
-        struct stat st;
-
-        *s = '\0';
-        if (mkdir(p, 0755) < 0 && errno != EEXIST)
-            rc = rig_errlist_addf(errs, RIG_EIO, p, 0, 0, "cannot create directory: %s",
-                                  strerror(errno));
-        else if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
-            rc = rig_errlist_addf(errs, RIG_EIO, p, 0, 0,
-                                  "exists and is not a directory; move it away");
-        *s = saved;
-        if (!saved)
-            break;
+    if (rig_mkdirs(path, 0755, &err) < 0) {
+        rig_errlist_add(errs, &err);
+        return -1;
     }
-    free(p);
-    return rc;
+    return 0;
 }
 
+/* Create the parent directories, then replace path atomically; like a plain
+ * create the new file gets 0644 minus the umask. */
 static int write_atomic(const char *path, const char *content, struct rig_errlist *errs)
 {
+    struct rig_err err = RIG_ERR_INIT;
     char *dir = xstrdup(path);
     char *slash = strrchr(dir, '/');
-    char *tmp = xasprintf("%s.specgate-tmp.%ld", path, (long)getpid());
-    size_t len = strlen(content), done = 0;
-    int fd = -1, rc = -1;
+    int rc = -1;
 
     if (slash && slash != dir) {
         *slash = '\0';
         if (mkdirs(dir, errs) < 0)
             goto out;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0) {
-        rig_errlist_addf(errs, RIG_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
-        goto out;
-    }
-    while (done < len) {
-        ssize_t w = write(fd, content + done, len - done);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            rig_errlist_addf(errs, RIG_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
-            goto out;
-        }
-        done += (size_t)w;
-    }
-    if (fsync(fd) < 0 || close(fd) < 0) {
-        fd = -1;
-        rig_errlist_addf(errs, RIG_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) < 0) {
-        rig_errlist_addf(errs, RIG_EIO, path, 0, 0, "cannot replace: %s", strerror(errno));
+    if (rig_write_file_umask(path, content, strlen(content), 0644, &err) < 0) {
+        rig_errlist_add(errs, &err);
         goto out;
     }
     rc = 0;
 out:
-    if (fd >= 0)
-        close(fd);
-    if (rc < 0)
-        unlink(tmp);
-    free(tmp);
     free(dir);
     return rc;
 }

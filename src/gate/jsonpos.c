@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/mem.h"
+#include "core/str.h"
 #include "core/banned.h"
 
 /* jansson refuses deeper documents (2048), so this only guards odd input. */
@@ -122,23 +123,12 @@ static void visit(struct walker *w, int kline, int kcol)
     free(lo_key);
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int read_hex4(struct walker *w, uint32_t *out)
 {
     uint32_t v = 0;
 
     for (int i = 0; i < 4; i++) {
-        int h = hexval(peek(w));
+        int h = rig_hex_digit(peek(w));
 
         if (h < 0)
             return -1;
@@ -147,33 +137,6 @@ static int read_hex4(struct walker *w, uint32_t *out)
     }
     *out = v;
     return 0;
-}
-
-static void put_utf8(struct rig_buf *b, uint32_t cp)
-{
-    char out[4];
-    size_t n;
-
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        out[0] = (char)(0xF0 | (cp >> 18));
-        out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    rig_buf_add(b, out, n);
 }
 
 static int read_escape(struct walker *w, struct rig_buf *out)
@@ -205,7 +168,7 @@ static int read_escape(struct walker *w, struct rig_buf *out)
                 return -1;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
-        put_utf8(out, cp);
+        rig_buf_add_utf8(out, cp);
         return 0;
     default:
         return -1;
@@ -256,6 +219,22 @@ static void push_token(struct rig_buf *ptr, const char *tok, size_t len)
 
 static int walk_value(struct walker *w, int depth, int kline, int kcol);
 
+/* After a member or element: drop its pointer token, then take ',' (1: more
+ * follow) or the closing bracket (0: done); -1 on anything else. */
+static int next_item(struct walker *w, size_t base, int close)
+{
+    int more;
+
+    w->ptr.len = base;
+    w->ptr.data[base] = '\0';
+    skip_ws(w);
+    if (peek(w) != ',' && peek(w) != close)
+        return -1;
+    more = peek(w) == ',';
+    adv(w);
+    return more;
+}
+
 static int walk_object(struct walker *w, int depth)
 {
     struct rig_buf key = RIG_BUF_INIT;
@@ -269,7 +248,7 @@ static int walk_object(struct walker *w, int depth)
         return 0;
     }
     for (;;) {
-        int kline, kcol;
+        int kline, kcol, more;
 
         skip_ws(w);
         if (peek(w) != '"')
@@ -286,17 +265,10 @@ static int walk_object(struct walker *w, int depth)
         push_token(&w->ptr, key.data ? key.data : "", key.len);
         if (walk_value(w, depth + 1, kline, kcol) < 0)
             goto out;
-        w->ptr.len = base;
-        w->ptr.data[base] = '\0';
-        skip_ws(w);
-        if (peek(w) == ',') {
-            adv(w);
+        more = next_item(w, base, '}');
+        if (more == 1)
             continue;
-        }
-        if (peek(w) == '}') {
-            adv(w);
-            rc = 0;
-        }
+        rc = more;
         goto out;
     }
 out:
@@ -316,22 +288,15 @@ static int walk_array(struct walker *w, int depth)
         return 0;
     }
     for (;; index++) {
+        int more;
+
         skip_ws(w);
         rig_buf_addf(&w->ptr, "/%zu", index);
         if (walk_value(w, depth + 1, w->line, w->col) < 0)
             return -1;
-        w->ptr.len = base;
-        w->ptr.data[base] = '\0';
-        skip_ws(w);
-        if (peek(w) == ',') {
-            adv(w);
-            continue;
-        }
-        if (peek(w) == ']') {
-            adv(w);
-            return 0;
-        }
-        return -1;
+        more = next_item(w, base, ']');
+        if (more != 1)
+            return more;
     }
 }
 

@@ -461,14 +461,9 @@ static int tool_workflow_generate(struct call *c, json_t **result)
     int rc = -1;
 
     memset(&set, 0, sizeof(set));
-    memset(&o, 0, sizeof(o));
-    o.tests_dir = ".specgate";
-    o.java_package = "com.example.arch";
-    o.java_version = "17";
-    o.specgate_ref = "main";
-    o.build_tool = SG_BUILD_GRADLE;
+    sg_workflow_opts_init(&o);
     if (path_arg(c, "rules", true, NULL, &o.rules_path, &rules_abs) < 0 ||
-        path_arg(c, "out", false, ".github/workflows/design-guard.yml", &o.out_path,
+        path_arg(c, "out", false, SG_WORKFLOW_OUT_DEFAULT, &o.out_path,
                  &out_abs) < 0 ||
         str_arg(c, "tests_dir", &o.tests_dir) < 0 ||
         str_arg(c, "java_package", &o.java_package) < 0 ||

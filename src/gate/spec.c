@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "core/path.h"
 #include "core/str.h"
 #include "gate/jsonpos.h"
 #include "gate/spec_check.h"
@@ -588,48 +589,35 @@ out:
 
 static int read_file(const char *path, char **text, size_t *len, struct rig_errlist *errs)
 {
+    struct rig_err err = RIG_ERR_INIT;
     struct stat st;
-    char *buf = NULL;
-    size_t got = 0;
     int fd;
+    int rc = -1;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return rig_errlist_addf(errs, RIG_EIO, path, 0, 0, "cannot open the rules file: %s",
                                 strerror(errno));
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return rig_errlist_addf(errs, RIG_EIO, path, 0, 0, "not a regular file");
+        rig_errlist_addf(errs, RIG_EIO, path, 0, 0, "not a regular file");
+        goto out;
     }
     if ((unsigned long long)st.st_size > SG_SPEC_MAX_BYTES) {
-        close(fd);
-        return rig_errlist_addf(errs, RIG_ETOOBIG, path, 0, 0,
-                                "rules file is %lld bytes, more than the %u bytes accepted; split "
-                                "it into several files",
-                                (long long)st.st_size, (unsigned)SG_SPEC_MAX_BYTES);
+        rig_errlist_addf(errs, RIG_ETOOBIG, path, 0, 0,
+                         "rules file is %lld bytes, more than the %u bytes accepted; split it "
+                         "into several files",
+                         (long long)st.st_size, (unsigned)SG_SPEC_MAX_BYTES);
+        goto out;
     }
-    buf = xmalloc((size_t)st.st_size + 1);
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-
-            free(buf);
-            close(fd);
-            return rig_errlist_addf(errs, RIG_EIO, path, 0, 0, "cannot read: %s", strerror(e));
-        }
-        if (r == 0)
-            break; /* shrank while reading: parse what is there */
-        got += (size_t)r;
+    /* The cap holds if the file grows while it is read. */
+    if (rig_read_fd(fd, path, SG_SPEC_MAX_BYTES, text, len, &err) < 0) {
+        rig_errlist_addf(errs, err.code, path, 0, 0, "%s", err.msg);
+        goto out;
     }
+    rc = 0;
+out:
     close(fd);
-    buf[got] = '\0';
-    *text = buf;
-    *len = got;
-    return 0;
+    return rc;
 }
 
 int sg_ruleset_load_file(const char *path, struct sg_ruleset *out, struct rig_errlist *errs)

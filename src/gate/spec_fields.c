@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "core/buf.h"
+#include "core/json.h"
 #include "core/mem.h"
 #include "core/str.h"
 #include "gate/jsonpos.h"
@@ -120,21 +121,6 @@ const char *sg_suggest(const char *s, const char *const *candidates)
 
 /* ---- generic walker -------------------------------------------------------- */
 
-static const char *type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
-    }
-    return "a value";
-}
-
 static const char *want_name(enum sg_ftype t)
 {
     switch (t) {
@@ -229,7 +215,7 @@ static void check_array(struct sg_vctx *c, const char *ptr, json_t *v, const str
         if (f->type == SG_FT_STRING_ARRAY) {
             if (!json_is_string(el)) {
                 sg_vctx_error(c, eptr, "element of \"%s\" must be a string, got %s", f->name,
-                              type_name(el));
+                              rig_json_type_article(el));
             } else if (blank(json_string_value(el))) {
                 sg_vctx_error(c, eptr, "element of \"%s\" must not be empty", f->name);
             } else {
@@ -240,7 +226,7 @@ static void check_array(struct sg_vctx *c, const char *ptr, json_t *v, const str
             }
         } else if (!json_is_object(el)) {
             sg_vctx_error(c, eptr, "element of \"%s\" must be an object, got %s", f->name,
-                          type_name(el));
+                          rig_json_type_article(el));
         } else {
             sg_validate_object(c, eptr, el, f->sub, false);
             if (f->obj_check)
@@ -278,7 +264,7 @@ static void validate_value(struct sg_vctx *c, const char *ptr, json_t *v, const 
                           json_real_value(v));
         else
             sg_vctx_error(c, ptr, "\"%s\" must be %s, got %s", f->name, want_name(f->type),
-                          type_name(v));
+                          rig_json_type_article(v));
         return;
     }
     if (json_is_string(v)) {

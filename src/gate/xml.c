@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "core/mem.h"
+#include "core/str.h"
 #include "core/banned.h"
 
 #define XML_NAME_MAX 256
@@ -107,33 +108,6 @@ static int read_name(struct xml_parser *x, char **out)
     return 0;
 }
 
-static void add_utf8(struct rig_buf *b, uint32_t cp)
-{
-    char u[4];
-    size_t n;
-
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    rig_buf_add(b, u, n);
-}
-
 /* At '&': decode one reference into b. */
 static int read_reference(struct xml_parser *x, struct rig_buf *b)
 {
@@ -162,15 +136,9 @@ static int read_reference(struct xml_parser *x, struct rig_buf *b)
         q++;
     }
     for (; q < x->end && *q != ';'; q++, digits++) {
-        int d;
+        int d = rig_hex_digit((unsigned char)*q);
 
-        if (*q >= '0' && *q <= '9')
-            d = *q - '0';
-        else if (base == 16 && *q >= 'a' && *q <= 'f')
-            d = *q - 'a' + 10;
-        else if (base == 16 && *q >= 'A' && *q <= 'F')
-            d = *q - 'A' + 10;
-        else
+        if (d < 0 || d >= base)
             return xml_fail(x, "bad character reference");
         if (digits > 8)
             return xml_fail(x, "character reference too long");
@@ -180,7 +148,7 @@ static int read_reference(struct xml_parser *x, struct rig_buf *b)
         return xml_fail(x, "unterminated character reference");
     if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return xml_fail(x, "character reference to an invalid code point");
-    add_utf8(b, cp);
+    rig_buf_add_utf8(b, cp);
     xml_advance(x, (size_t)(q - x->p) + 1);
     return 0;
 }

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +16,12 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "core/path.h"
 #include "core/str.h"
+#include "core/timeutil.h"
 #include "core/banned.h"
 
 #define SQ_BUSY_TIMEOUT_MS 5000
-
-int64_t sq_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 sqlite3_stmt *sq_prep(struct sq_store *s, const char *sql, struct rig_err *err)
 {
@@ -154,6 +149,140 @@ int sq_step_done(struct sq_store *s, sqlite3_stmt *q, struct rig_err *err, const
     return 0;
 }
 
+sqlite3_stmt *sq_write_open(struct sq_store *s, const char *sql, struct rig_err *err)
+{
+    sqlite3_stmt *q = NULL;
+
+    pthread_mutex_lock(&s->mu);
+    if (sq_begin(s, err) == 0 && !(q = sq_prep(s, sql, err)))
+        sq_rollback(s);
+    if (!q)
+        pthread_mutex_unlock(&s->mu);
+    return q;
+}
+
+int sq_write_close(struct sq_store *s, sqlite3_stmt *q, int rc, struct rig_err *err)
+{
+    sq_done(q);
+    if (rc == 0)
+        rc = sq_commit(s, err);
+    else
+        sq_rollback(s);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int sq_step_returning(struct sq_store *s, sqlite3_stmt *q, int64_t *value, const char *what,
+                      struct rig_err *err)
+{
+    if (sqlite3_step(q) != SQLITE_ROW)
+        return sq_fail(s, err, what);
+    *value = sqlite3_column_int64(q, 0);
+    return sq_step_done(s, q, err, what);
+}
+
+int sq_step_row(struct sq_store *s, sqlite3_stmt *q, const char *what, struct rig_err *err,
+                const char *missing, ...)
+{
+    char msg[RIG_ERR_MSG_MAX];
+    va_list ap;
+    int step = sqlite3_step(q);
+
+    if (step == SQLITE_ROW)
+        return 0;
+    if (step != SQLITE_DONE)
+        return sq_fail(s, err, what);
+    va_start(ap, missing);
+    vsnprintf(msg, sizeof(msg), missing, ap);
+    va_end(ap);
+    return rig_err_set(err, RIG_ENOTFOUND, "%s", msg);
+}
+
+int sq_collect(struct sq_store *s, sqlite3_stmt *q, size_t item_size,
+               int (*decode)(struct sq_store *s, sqlite3_stmt *q, void *item,
+                             struct rig_err *err),
+               void (*release)(void *item), void **items, size_t *len, const char *what,
+               struct rig_err *err)
+{
+    char *arr = NULL;
+    size_t n = 0;
+    size_t cap = 0;
+    int step;
+    int rc = -1;
+
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            arr = xreallocarray(arr, cap, item_size);
+        }
+        if (decode(s, q, arr + n * item_size, err) < 0)
+            goto out;
+        n++;
+    }
+    if (step != SQLITE_DONE) {
+        sq_fail(s, err, what);
+        goto out;
+    }
+    *items = arr;
+    *len = n;
+    arr = NULL;
+    n = 0;
+    rc = 0;
+out:
+    for (size_t i = 0; i < n; i++)
+        release(arr + i * item_size);
+    free(arr);
+    return rc;
+}
+
+int sq_lookup(struct rig_store *st, const char *sql, const char *key,
+              int (*decode)(struct sq_store *s, sqlite3_stmt *q, void *out,
+                            struct rig_err *err),
+              void *out, const char *what, struct rig_err *err, const char *missing, ...)
+{
+    struct sq_store *s = sq_of(st);
+    sqlite3_stmt *q;
+    char msg[RIG_ERR_MSG_MAX];
+    va_list ap;
+    int rc = -1;
+
+    va_start(ap, missing);
+    vsnprintf(msg, sizeof(msg), missing, ap);
+    va_end(ap);
+    pthread_mutex_lock(&s->mu);
+    if (!(q = sq_prep(s, sql, err)))
+        goto out;
+    sq_bind_text(q, 1, key);
+    if (sq_step_row(s, q, what, err, "%s", msg) < 0)
+        goto out;
+    rc = decode(s, q, out, err);
+out:
+    sq_done(q);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int sq_list_by_task(struct rig_store *st, const char *sql, const char *task_id,
+                    size_t item_size,
+                    int (*decode)(struct sq_store *s, sqlite3_stmt *q, void *item,
+                                  struct rig_err *err),
+                    void (*release)(void *item), void **items, size_t *len, const char *what,
+                    struct rig_err *err)
+{
+    struct sq_store *s = sq_of(st);
+    sqlite3_stmt *q;
+    int rc = -1;
+
+    pthread_mutex_lock(&s->mu);
+    if ((q = sq_prep(s, sql, err))) {
+        sq_bind_text(q, 1, task_id);
+        rc = sq_collect(s, q, item_size, decode, release, items, len, what, err);
+    }
+    sq_done(q);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
 static const char SQL_NEXT_ID[] =
     "INSERT INTO id_counters(scope, last) VALUES (?1, 1) "
     "ON CONFLICT(scope) DO UPDATE SET last = last + 1 RETURNING last";
@@ -216,22 +345,14 @@ static const char SQL_TASK_STATUS[] = "SELECT status FROM tasks WHERE id = ?1";
 int sq_task_status(struct sq_store *s, const char *id, char **status, struct rig_err *err)
 {
     sqlite3_stmt *q = sq_prep(s, SQL_TASK_STATUS, err);
-    int rc = -1;
-    int step;
+    int rc;
 
     if (!q)
         return -1;
     sq_bind_text(q, 1, id);
-    step = sqlite3_step(q);
-    if (step == SQLITE_ROW) {
+    rc = sq_step_row(s, q, "read task status", err, SQ_NO_TASK, id, s->path);
+    if (rc == 0)
         *status = sq_col_text(q, 0);
-        rc = 0;
-    } else if (step == SQLITE_DONE) {
-        rig_err_set(err, RIG_ENOTFOUND, "no task '%s' in %s; list tasks with `rig status`", id,
-                    s->path);
-    } else {
-        sq_fail(s, err, "read task status");
-    }
     sq_done(q);
     return rc;
 }
@@ -281,7 +402,7 @@ static int apply_migration(struct sq_store *s, const struct sq_migration *m,
         goto out;
     sqlite3_bind_int(q, 1, m->version);
     sq_bind_text(q, 2, m->description);
-    sqlite3_bind_int64(q, 3, sq_now_ms());
+    sqlite3_bind_int64(q, 3, rig_now_ms());
     if (sq_step_done(s, q, err, "record the schema version") < 0)
         goto out;
     rc = 0;
@@ -324,30 +445,6 @@ fail:
 
 /* ------------------------------------------------------------- open/close -- */
 
-static int mkdirs(const char *dir, struct rig_err *err)
-{
-    char *p = xstrdup(dir);
-    int rc = -1;
-
-    for (char *c = p + 1; ; c++) {
-        if (*c != '/' && *c != '\0')
-            continue;
-        char save = *c;
-        *c = '\0';
-        if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-            rig_err_errno(err, errno, "create database directory %s", p);
-            goto out;
-        }
-        *c = save;
-        if (!save)
-            break;
-    }
-    rc = 0;
-out:
-    free(p);
-    return rc;
-}
-
 /* Create the directory and an empty 0600 file first: SQLite would use the
  * umask, and its -wal/-shm files copy the main file's mode. */
 static int prepare_file(const char *path, struct rig_err *err)
@@ -359,8 +456,10 @@ static int prepare_file(const char *path, struct rig_err *err)
 
     if (slash && slash != dir) {
         *slash = '\0';
-        if (mkdirs(dir, err) < 0)
+        if (rig_mkdirs(dir, 0700, err) < 0) {
+            rig_err_prefix(err, "database %s", path);
             goto out;
+        }
     }
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0 && errno != EEXIST) {
@@ -457,95 +556,47 @@ static const char SQL_SETTING_SET[] =
     "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
 static const char SQL_SETTING_DELETE[] = "DELETE FROM settings WHERE key = ?1";
 
-int sq_setting_get(struct rig_store *st, const char *key, char **value, struct rig_err *err)
+static int read_setting(struct sq_store *s, sqlite3_stmt *q, void *out, struct rig_err *err)
 {
-    struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q;
-    int rc = -1;
-    int step;
-
-    pthread_mutex_lock(&s->mu);
-    if (!(q = sq_prep(s, SQL_SETTING_GET, err)))
-        goto out;
-    sq_bind_text(q, 1, key);
-    step = sqlite3_step(q);
-    if (step == SQLITE_DONE) {
-        rig_err_set(err, RIG_ENOTFOUND, "setting '%s' is not set", key);
-        goto out;
-    }
-    if (step != SQLITE_ROW) {
-        sq_fail(s, err, "read a setting");
-        goto out;
-    }
-    *value = sq_col_text(q, 0);
-    rc = 0;
-out:
-    sq_done(q);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    (void)s;
+    (void)err;
+    *(char **)out = sq_col_text(q, 0);
+    return 0;
 }
 
-static int write_one(struct sq_store *s, sqlite3_stmt *q, struct rig_err *err, const char *what)
+int sq_setting_get(struct rig_store *st, const char *key, char **value, struct rig_err *err)
 {
-    if (sq_step_done(s, q, err, what) < 0) {
-        sq_done(q);
-        sq_rollback(s);
-        return -1;
-    }
-    sq_done(q);
-    return sq_commit(s, err);
+    return sq_lookup(st, SQL_SETTING_GET, key, read_setting, value, "read a setting", err,
+                     "setting '%s' is not set", key);
 }
 
 int sq_setting_set(struct rig_store *st, const char *key, const char *value,
                    struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q;
-    int rc = -1;
+    sqlite3_stmt *q = sq_write_open(s, SQL_SETTING_SET, err);
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_SETTING_SET, err))) {
-        sq_rollback(s);
-        goto out;
-    }
+    if (!q)
+        return -1;
     sq_bind_text(q, 1, key);
     sq_bind_text(q, 2, value);
-    sqlite3_bind_int64(q, 3, sq_now_ms());
-    rc = write_one(s, q, err, "store a setting");
-out:
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    sqlite3_bind_int64(q, 3, rig_now_ms());
+    return sq_write_close(s, q, sq_step_done(s, q, err, "store a setting"), err);
 }
 
 int sq_setting_delete(struct rig_store *st, const char *key, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int rc = -1;
+    sqlite3_stmt *q = sq_write_open(s, SQL_SETTING_DELETE, err);
+    int rc;
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_SETTING_DELETE, err)))
-        goto fail;
+    if (!q)
+        return -1;
     sq_bind_text(q, 1, key);
-    if (sq_step_done(s, q, err, "delete a setting") < 0)
-        goto fail;
-    if (sqlite3_changes(s->db) == 0) {
-        rig_err_set(err, RIG_ENOTFOUND, "setting '%s' is not set", key);
-        goto fail;
-    }
-    sq_done(q);
-    rc = sq_commit(s, err);
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    rc = sq_step_done(s, q, err, "delete a setting");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = rig_err_set(err, RIG_ENOTFOUND, "setting '%s' is not set", key);
+    return sq_write_close(s, q, rc, err);
 }
 
 /* --------------------------------------------------- webhook deliveries -- */
@@ -563,99 +614,62 @@ int sq_delivery_record(struct rig_store *st, const struct rig_delivery *d, bool 
                        struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int rc = -1;
+    sqlite3_stmt *q = sq_write_open(s, SQL_DELIVERY_RECORD, err);
+    int rc;
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_DELIVERY_RECORD, err)))
-        goto fail;
+    if (!q)
+        return -1;
     sq_bind_text(q, 1, d->delivery_id);
     sq_bind_text(q, 2, d->event);
-    sqlite3_bind_int64(q, 3, d->received_at ? d->received_at : sq_now_ms());
+    sqlite3_bind_int64(q, 3, d->received_at ? d->received_at : rig_now_ms());
     sq_bind_text(q, 4, d->status);
     sq_bind_text(q, 5, d->task_id);
-    if (sq_step_done(s, q, err, "record a webhook delivery") < 0)
-        goto fail;
-    *duplicate = sqlite3_changes(s->db) == 0;
-    sq_done(q);
-    rc = sq_commit(s, err);
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    rc = sq_step_done(s, q, err, "record a webhook delivery");
+    if (rc == 0)
+        *duplicate = sqlite3_changes(s->db) == 0;
+    return sq_write_close(s, q, rc, err);
 }
 
 int sq_delivery_update(struct rig_store *st, const char *delivery_id, const char *status,
                        const char *task_id, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int rc = -1;
+    sqlite3_stmt *q = sq_write_open(s, SQL_DELIVERY_UPDATE, err);
+    int rc;
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_DELIVERY_UPDATE, err)))
-        goto fail;
+    if (!q)
+        return -1;
     sq_bind_text(q, 1, delivery_id);
     sq_bind_text(q, 2, status);
     sq_bind_text(q, 3, task_id);
-    if (sq_step_done(s, q, err, "update a webhook delivery") < 0)
-        goto fail;
-    if (sqlite3_changes(s->db) == 0) {
-        rig_err_set(err, RIG_ENOTFOUND, "webhook delivery '%s' was never recorded",
-                    delivery_id);
-        goto fail;
-    }
-    sq_done(q);
-    rc = sq_commit(s, err);
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    rc = sq_step_done(s, q, err, "update a webhook delivery");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = rig_err_set(err, RIG_ENOTFOUND, "webhook delivery '%s' was never recorded",
+                         delivery_id);
+    return sq_write_close(s, q, rc, err);
+}
+
+static int read_delivery(struct sq_store *s, sqlite3_stmt *q, void *item, struct rig_err *err)
+{
+    struct rig_delivery *d = item;
+
+    (void)s;
+    (void)err;
+    memset(d, 0, sizeof(*d));
+    d->delivery_id = sq_col_text(q, 0);
+    d->event = sq_col_text(q, 1);
+    d->received_at = sqlite3_column_int64(q, 2);
+    d->status = sq_col_text(q, 3);
+    d->task_id = sq_col_text(q, 4);
+    return 0;
 }
 
 int sq_delivery_get(struct rig_store *st, const char *delivery_id, struct rig_delivery *out,
                     struct rig_err *err)
 {
-    struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q;
-    int rc = -1;
-    int step;
-
-    pthread_mutex_lock(&s->mu);
-    if (!(q = sq_prep(s, SQL_DELIVERY_GET, err)))
-        goto out;
-    sq_bind_text(q, 1, delivery_id);
-    step = sqlite3_step(q);
-    if (step == SQLITE_DONE) {
-        rig_err_set(err, RIG_ENOTFOUND, "webhook delivery '%s' was never recorded",
-                    delivery_id);
-        goto out;
-    }
-    if (step != SQLITE_ROW) {
-        sq_fail(s, err, "read a webhook delivery");
-        goto out;
-    }
-    memset(out, 0, sizeof(*out));
-    out->delivery_id = sq_col_text(q, 0);
-    out->event = sq_col_text(q, 1);
-    out->received_at = sqlite3_column_int64(q, 2);
-    out->status = sq_col_text(q, 3);
-    out->task_id = sq_col_text(q, 4);
-    rc = 0;
-out:
-    sq_done(q);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    return sq_lookup(st, SQL_DELIVERY_GET, delivery_id, read_delivery, out,
+                     "read a webhook delivery", err, "webhook delivery '%s' was never recorded",
+                     delivery_id);
 }
 
 /* ----------------------------------------------------- policy violations -- */
@@ -670,16 +684,12 @@ static const char SQL_VIOLATION_LIST[] =
 int sq_violation_add(struct rig_store *st, struct rig_policy_violation *v, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int64_t now = v->created_at ? v->created_at : sq_now_ms();
-    int64_t id;
-    int rc = -1;
+    sqlite3_stmt *q = sq_write_open(s, SQL_VIOLATION_ADD, err);
+    int64_t now = v->created_at ? v->created_at : rig_now_ms();
+    int64_t id = 0;
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_VIOLATION_ADD, err)))
-        goto fail;
+    if (!q)
+        return -1;
     sq_bind_text(q, 1, v->task_id);
     sqlite3_bind_int(q, 2, v->attempt);
     sq_bind_text(q, 3, v->policy);
@@ -687,73 +697,48 @@ int sq_violation_add(struct rig_store *st, struct rig_policy_violation *v, struc
     sq_bind_text(q, 5, v->action);
     sq_bind_text(q, 6, v->message);
     sqlite3_bind_int64(q, 7, now);
-    if (sqlite3_step(q) != SQLITE_ROW) {
-        sq_fail(s, err, "record a policy violation");
-        goto fail;
-    }
-    id = sqlite3_column_int64(q, 0);
-    if (sq_step_done(s, q, err, "record a policy violation") < 0)
-        goto fail;
-    sq_done(q);
-    if (sq_commit(s, err) < 0)
-        goto out;
+    if (sq_write_close(s, q, sq_step_returning(s, q, &id, "record a policy violation", err),
+                       err) < 0)
+        return -1;
     v->id = id;
     v->created_at = now;
-    rc = 0;
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    return 0;
+}
+
+static int read_violation(struct sq_store *s, sqlite3_stmt *q, void *item, struct rig_err *err)
+{
+    struct rig_policy_violation *v = item;
+
+    (void)s;
+    (void)err;
+    memset(v, 0, sizeof(*v));
+    v->id = sqlite3_column_int64(q, 0);
+    v->task_id = sq_col_text(q, 1);
+    v->attempt = sqlite3_column_int(q, 2);
+    v->policy = sq_col_text(q, 3);
+    v->rule = sq_col_text(q, 4);
+    v->action = sq_col_text(q, 5);
+    v->message = sq_col_text(q, 6);
+    v->created_at = sqlite3_column_int64(q, 7);
+    return 0;
+}
+
+static void release_violation(void *item)
+{
+    rig_policy_violation_release(item);
 }
 
 int sq_violation_list(struct rig_store *st, const char *task_id,
                       struct rig_policy_violation_list *out, struct rig_err *err)
 {
-    struct sq_store *s = sq_of(st);
-    struct rig_policy_violation_list l = {NULL, 0};
-    size_t cap = 0;
-    sqlite3_stmt *q;
-    int step;
-    int rc = -1;
+    void *items;
 
-    pthread_mutex_lock(&s->mu);
-    if (!(q = sq_prep(s, SQL_VIOLATION_LIST, err)))
-        goto out;
-    sq_bind_text(q, 1, task_id);
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        struct rig_policy_violation *v;
-
-        if (l.len == cap) {
-            cap = cap ? cap * 2 : 8;
-            l.items = xreallocarray(l.items, cap, sizeof(*l.items));
-        }
-        v = &l.items[l.len++];
-        memset(v, 0, sizeof(*v));
-        v->id = sqlite3_column_int64(q, 0);
-        v->task_id = sq_col_text(q, 1);
-        v->attempt = sqlite3_column_int(q, 2);
-        v->policy = sq_col_text(q, 3);
-        v->rule = sq_col_text(q, 4);
-        v->action = sq_col_text(q, 5);
-        v->message = sq_col_text(q, 6);
-        v->created_at = sqlite3_column_int64(q, 7);
-    }
-    if (step != SQLITE_DONE) {
-        sq_fail(s, err, "list policy violations");
-        goto out;
-    }
-    *out = l;
-    l.items = NULL;
-    l.len = 0;
-    rc = 0;
-out:
-    sq_done(q);
-    rig_policy_violation_list_release(&l);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    if (sq_list_by_task(st, SQL_VIOLATION_LIST, task_id, sizeof(*out->items), read_violation,
+                        release_violation, &items, &out->len, "list policy violations",
+                        err) < 0)
+        return -1;
+    out->items = items;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ open -- */

@@ -33,9 +33,6 @@ static inline struct sq_store *sq_of(struct rig_store *st)
     return (struct sq_store *)st;
 }
 
-/* Wall clock in epoch ms. */
-int64_t sq_now_ms(void);
-
 /* The prepared statement for sql (prepared once per connection and kept).
  * NULL with err filled on failure. Pass it to sq_done when finished. */
 sqlite3_stmt *sq_prep(struct sq_store *s, const char *sql, struct rig_err *err);
@@ -61,6 +58,61 @@ char *sq_col_text(sqlite3_stmt *q, int i);
 
 /* Run a statement that returns no rows (or whose rows are ignored). */
 int sq_step_done(struct sq_store *s, sqlite3_stmt *q, struct rig_err *err, const char *what);
+
+/*
+ * A write op: sq_write_open takes the lock, starts a write transaction and
+ * returns the prepared statement for sql (NULL with err filled, lock released
+ * and nothing open on failure). Bind, run, check, then hand the result (0 or
+ * -1 with err filled) to sq_write_close, which resets q, commits on 0 and
+ * rolls back otherwise, releases the lock and returns the final result.
+ */
+sqlite3_stmt *sq_write_open(struct sq_store *s, const char *sql, struct rig_err *err);
+int sq_write_close(struct sq_store *s, sqlite3_stmt *q, int rc, struct rig_err *err);
+
+/* Run an INSERT ... RETURNING of one integer column to completion; *value
+ * gets the returned value. */
+int sq_step_returning(struct sq_store *s, sqlite3_stmt *q, int64_t *value, const char *what,
+                      struct rig_err *err);
+
+/* The not-found message for a task id, with the database path (two %s). */
+#define SQ_NO_TASK "no task '%s' in %s; list tasks with `rig status`"
+
+/* Step q for the one row a lookup expects: 0 when it is ready to read; -1
+ * with RIG_ENOTFOUND and the message `missing` (printf-style) when there is
+ * none, or with sq_fail(what) when the step fails. */
+int sq_step_row(struct sq_store *s, sqlite3_stmt *q, const char *what, struct rig_err *err,
+                const char *missing, ...) __attribute__((format(printf, 5, 6)));
+
+/* Step q to the end, decoding each row into a growing array of item_size
+ * items. decode fills the item at `item` from the current row; on failure it
+ * fills err, returns -1 and leaves nothing in the item to release. On success
+ * *items (malloc'd, NULL when there are no rows) and *len are handed over; on
+ * failure every decoded item is released with release, the array is freed,
+ * *items and *len are left untouched and err says what failed ("what" names
+ * the operation for step failures). */
+int sq_collect(struct sq_store *s, sqlite3_stmt *q, size_t item_size,
+               int (*decode)(struct sq_store *s, sqlite3_stmt *q, void *item,
+                             struct rig_err *err),
+               void (*release)(void *item), void **items, size_t *len, const char *what,
+               struct rig_err *err);
+
+/* A whole lookup op: under the lock, prepare sql, bind key to ?1, expect one
+ * row (sq_step_row with `missing`) and decode it into out (decode as for
+ * sq_collect). */
+int sq_lookup(struct rig_store *st, const char *sql, const char *key,
+              int (*decode)(struct sq_store *s, sqlite3_stmt *q, void *out,
+                            struct rig_err *err),
+              void *out, const char *what, struct rig_err *err, const char *missing, ...)
+    __attribute__((format(printf, 8, 9)));
+
+/* A whole list op whose statement takes only the task id (?1): under the
+ * lock, prepare sql, bind task_id and sq_collect the rows. */
+int sq_list_by_task(struct rig_store *st, const char *sql, const char *task_id,
+                    size_t item_size,
+                    int (*decode)(struct sq_store *s, sqlite3_stmt *q, void *item,
+                                  struct rig_err *err),
+                    void (*release)(void *item), void **items, size_t *len, const char *what,
+                    struct rig_err *err);
 
 /* Next "<prefix>-YYYYMMDD-NNNN" for the UTC day of `now`, unique in
  * table.id. Must run inside a write transaction. */

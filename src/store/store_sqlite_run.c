@@ -7,21 +7,8 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/timeutil.h"
 #include "core/banned.h"
-
-/* Statement stepping for the write ops below: run q to completion inside the
- * open transaction, then commit; roll back on any failure. */
-static int finish_write(struct sq_store *s, sqlite3_stmt *q, const char *what,
-                        struct rig_err *err)
-{
-    if (sq_step_done(s, q, err, what) < 0) {
-        sq_done(q);
-        sq_rollback(s);
-        return -1;
-    }
-    sq_done(q);
-    return sq_commit(s, err);
-}
 
 /* ------------------------------------------------------------- attempts -- */
 
@@ -58,104 +45,72 @@ static void bind_attempt(sqlite3_stmt *q, const struct rig_attempt *a, int64_t c
 int sq_attempt_add(struct rig_store *st, const struct rig_attempt *a, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q;
-    int64_t created = a->created_at ? a->created_at : sq_now_ms();
-    int rc = -1;
+    int64_t created = a->created_at ? a->created_at : rig_now_ms();
+    sqlite3_stmt *q = sq_write_open(s, SQL_ATTEMPT_ADD, err);
+    int rc;
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_ATTEMPT_ADD, err))) {
-        sq_rollback(s);
-        goto out;
-    }
+    if (!q)
+        return -1;
     bind_attempt(q, a, created, a->updated_at ? a->updated_at : created);
-    rc = finish_write(s, q, "record an attempt", err);
+    rc = sq_write_close(s, q, sq_step_done(s, q, err, "record an attempt"), err);
     if (rc < 0 && err && err->code == RIG_ECONFLICT)
         rig_err_set(err, RIG_ECONFLICT, "attempt %d of task '%s' is recorded already",
                     a->number, a->task_id);
-out:
-    pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
 int sq_attempt_update(struct rig_store *st, const struct rig_attempt *a, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int rc = -1;
+    sqlite3_stmt *q = sq_write_open(s, SQL_ATTEMPT_UPDATE, err);
+    int rc;
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_ATTEMPT_UPDATE, err)))
-        goto fail;
-    bind_attempt(q, a, 0, sq_now_ms());
-    if (sq_step_done(s, q, err, "update an attempt") < 0)
-        goto fail;
-    if (sqlite3_changes(s->db) == 0) {
-        rig_err_set(err, RIG_ENOTFOUND, "task '%s' has no attempt %d", a->task_id, a->number);
-        goto fail;
-    }
-    sq_done(q);
-    rc = sq_commit(s, err);
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    if (!q)
+        return -1;
+    bind_attempt(q, a, 0, rig_now_ms());
+    rc = sq_step_done(s, q, err, "update an attempt");
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = rig_err_set(err, RIG_ENOTFOUND, "task '%s' has no attempt %d", a->task_id,
+                         a->number);
+    return sq_write_close(s, q, rc, err);
+}
+
+static int read_attempt(struct sq_store *s, sqlite3_stmt *q, void *item, struct rig_err *err)
+{
+    struct rig_attempt *a = item;
+
+    (void)s;
+    (void)err;
+    memset(a, 0, sizeof(*a));
+    a->task_id = sq_col_text(q, 0);
+    a->number = sqlite3_column_int(q, 1);
+    a->changes_json = sq_col_text(q, 2);
+    a->deploy_ok = sqlite3_column_int(q, 3);
+    a->deploy_log = sq_col_text(q, 4);
+    a->tests_json = sq_col_text(q, 5);
+    a->tokens_in = sqlite3_column_int64(q, 6);
+    a->tokens_out = sqlite3_column_int64(q, 7);
+    a->cost_usd = sqlite3_column_double(q, 8);
+    a->created_at = sqlite3_column_int64(q, 9);
+    a->updated_at = sqlite3_column_int64(q, 10);
+    return 0;
+}
+
+static void release_attempt(void *item)
+{
+    rig_attempt_release(item);
 }
 
 int sq_attempt_list(struct rig_store *st, const char *task_id, struct rig_attempt_list *out,
                     struct rig_err *err)
 {
-    struct sq_store *s = sq_of(st);
-    struct rig_attempt_list l = {NULL, 0};
-    size_t cap = 0;
-    sqlite3_stmt *q;
-    int step;
-    int rc = -1;
+    void *items;
 
-    pthread_mutex_lock(&s->mu);
-    if (!(q = sq_prep(s, SQL_ATTEMPT_LIST, err)))
-        goto out;
-    sq_bind_text(q, 1, task_id);
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        struct rig_attempt *a;
-
-        if (l.len == cap) {
-            cap = cap ? cap * 2 : 8;
-            l.items = xreallocarray(l.items, cap, sizeof(*l.items));
-        }
-        a = &l.items[l.len++];
-        memset(a, 0, sizeof(*a));
-        a->task_id = sq_col_text(q, 0);
-        a->number = sqlite3_column_int(q, 1);
-        a->changes_json = sq_col_text(q, 2);
-        a->deploy_ok = sqlite3_column_int(q, 3);
-        a->deploy_log = sq_col_text(q, 4);
-        a->tests_json = sq_col_text(q, 5);
-        a->tokens_in = sqlite3_column_int64(q, 6);
-        a->tokens_out = sqlite3_column_int64(q, 7);
-        a->cost_usd = sqlite3_column_double(q, 8);
-        a->created_at = sqlite3_column_int64(q, 9);
-        a->updated_at = sqlite3_column_int64(q, 10);
-    }
-    if (step != SQLITE_DONE) {
-        sq_fail(s, err, "list attempts");
-        goto out;
-    }
-    *out = l;
-    l.items = NULL;
-    l.len = 0;
-    rc = 0;
-out:
-    sq_done(q);
-    rig_attempt_list_release(&l);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    if (sq_list_by_task(st, SQL_ATTEMPT_LIST, task_id, sizeof(*out->items), read_attempt,
+                        release_attempt, &items, &out->len, "list attempts", err) < 0)
+        return -1;
+    out->items = items;
+    return 0;
 }
 
 /* ------------------------------------------------------------ proposals -- */
@@ -190,9 +145,9 @@ static const char SQL_PROPOSAL_EXPIRE[] =
     "UPDATE proposals SET status = 'expired' WHERE status = 'pending' AND expires_at > 0 "
     "AND expires_at <= ?1";
 
-static int read_proposal(struct sq_store *s, sqlite3_stmt *q, struct rig_proposal *p,
-                         struct rig_err *err)
+static int read_proposal(struct sq_store *s, sqlite3_stmt *q, void *item, struct rig_err *err)
 {
+    struct rig_proposal *p = item;
     const char *kind = (const char *)sqlite3_column_text(q, 2);
     const char *status = (const char *)sqlite3_column_text(q, 3);
 
@@ -215,46 +170,42 @@ static int read_proposal(struct sq_store *s, sqlite3_stmt *q, struct rig_proposa
     return 0;
 }
 
+static void release_proposal(void *item)
+{
+    rig_proposal_release(item);
+}
+
 int sq_proposal_create(struct rig_store *st, struct rig_proposal *p, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int64_t created = p->created_at ? p->created_at : sq_now_ms();
+    int64_t created = p->created_at ? p->created_at : rig_now_ms();
+    sqlite3_stmt *q = sq_write_open(s, SQL_PROPOSAL_INSERT, err);
     char *id = NULL;
-    int rc = -1;
+    int rc;
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!p->id && sq_next_id(s, 'p', SQL_PROPOSAL_EXISTS, created, &id, err) < 0) {
-        sq_rollback(s);
-        goto out;
+    if (!q)
+        return -1;
+    rc = p->id ? 0 : sq_next_id(s, 'p', SQL_PROPOSAL_EXISTS, created, &id, err);
+    if (rc == 0) {
+        sq_bind_text(q, 1, id ? id : p->id);
+        sq_bind_text(q, 2, p->task_id);
+        sq_bind_text(q, 3, rig_proposal_kind_name(p->kind));
+        sq_bind_text(q, 4, p->summary);
+        sq_bind_text(q, 5, p->files_json);
+        sq_bind_text(q, 6, p->diff);
+        sqlite3_bind_int64(q, 7, created);
+        sqlite3_bind_int64(q, 8, p->expires_at);
+        rc = sq_step_done(s, q, err, "create a proposal");
     }
-    if (!(q = sq_prep(s, SQL_PROPOSAL_INSERT, err))) {
-        sq_rollback(s);
-        goto out;
+    if (sq_write_close(s, q, rc, err) < 0) {
+        free(id);
+        return -1;
     }
-    sq_bind_text(q, 1, id ? id : p->id);
-    sq_bind_text(q, 2, p->task_id);
-    sq_bind_text(q, 3, rig_proposal_kind_name(p->kind));
-    sq_bind_text(q, 4, p->summary);
-    sq_bind_text(q, 5, p->files_json);
-    sq_bind_text(q, 6, p->diff);
-    sqlite3_bind_int64(q, 7, created);
-    sqlite3_bind_int64(q, 8, p->expires_at);
-    if (finish_write(s, q, "create a proposal", err) < 0)
-        goto out;
-    if (id) {
+    if (id)
         p->id = id;
-        id = NULL;
-    }
     p->created_at = created;
     p->status = RIG_PROPOSAL_PENDING;
-    rc = 0;
-out:
-    pthread_mutex_unlock(&s->mu);
-    free(id);
-    return rc;
+    return 0;
 }
 
 static int get_one_proposal(struct rig_store *st, const char *sql, const char *key,
@@ -262,7 +213,6 @@ static int get_one_proposal(struct rig_store *st, const char *sql, const char *k
 {
     struct sq_store *s = sq_of(st);
     sqlite3_stmt *q;
-    int step;
     int rc = -1;
 
     pthread_mutex_lock(&s->mu);
@@ -270,23 +220,13 @@ static int get_one_proposal(struct rig_store *st, const char *sql, const char *k
         goto out;
     sq_bind_text(q, 1, key);
     if (sqlite3_bind_parameter_count(q) >= 9)
-        sqlite3_bind_int64(q, 9, sq_now_ms());
-    step = sqlite3_step(q);
-    if (step == SQLITE_DONE) {
-        if (by_task)
-            rig_err_set(err, RIG_ENOTFOUND, "task '%s' has no pending proposal", key);
-        else
-            rig_err_set(err, RIG_ENOTFOUND, "no proposal '%s'; list them with `rig proposals`",
-                        key);
+        sqlite3_bind_int64(q, 9, rig_now_ms());
+    if (sq_step_row(s, q, "read a proposal", err,
+                    by_task ? "task '%s' has no pending proposal"
+                            : "no proposal '%s'; list them with `rig proposals`",
+                    key) < 0)
         goto out;
-    }
-    if (step != SQLITE_ROW) {
-        sq_fail(s, err, "read a proposal");
-        goto out;
-    }
     rc = read_proposal(s, q, out, err);
-    if (rc < 0)
-        rig_proposal_release(out);
 out:
     sq_done(q);
     pthread_mutex_unlock(&s->mu);
@@ -309,40 +249,23 @@ int sq_proposal_list(struct rig_store *st, const char *task_id, bool pending_onl
                      struct rig_proposal_list *out, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    struct rig_proposal_list l = {NULL, 0};
-    size_t cap = 0;
     sqlite3_stmt *q;
-    int step;
+    void *items;
     int rc = -1;
 
     pthread_mutex_lock(&s->mu);
-    if (!(q = sq_prep(s, pending_only ? SQL_PROPOSAL_LIST_PENDING : SQL_PROPOSAL_LIST_ALL,
-                      err)))
-        goto out;
-    sq_bind_text(q, 1, task_id);
-    if (pending_only)
-        sqlite3_bind_int64(q, 9, sq_now_ms());
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        if (l.len == cap) {
-            cap = cap ? cap * 2 : 8;
-            l.items = xreallocarray(l.items, cap, sizeof(*l.items));
-        }
-        if (read_proposal(s, q, &l.items[l.len], err) < 0)
-            goto out;
-        l.len++;
+    if ((q = sq_prep(s, pending_only ? SQL_PROPOSAL_LIST_PENDING : SQL_PROPOSAL_LIST_ALL,
+                     err))) {
+        sq_bind_text(q, 1, task_id);
+        if (pending_only)
+            sqlite3_bind_int64(q, 9, rig_now_ms());
+        rc = sq_collect(s, q, sizeof(*out->items), read_proposal, release_proposal, &items,
+                        &out->len, "list proposals", err);
     }
-    if (step != SQLITE_DONE) {
-        sq_fail(s, err, "list proposals");
-        goto out;
-    }
-    *out = l;
-    l.items = NULL;
-    l.len = 0;
-    rc = 0;
-out:
     sq_done(q);
-    rig_proposal_list_release(&l);
     pthread_mutex_unlock(&s->mu);
+    if (rc == 0)
+        out->items = items;
     return rc;
 }
 
@@ -357,21 +280,14 @@ static int explain_decide(struct sq_store *s, const char *id, int64_t now,
     char *status = NULL;
     char *by = NULL;
     int64_t expires;
-    int step;
     int commit = 0;
 
     if (!q)
         return 0;
     sq_bind_text(q, 1, id);
-    step = sqlite3_step(q);
-    if (step == SQLITE_DONE) {
-        rig_err_set(err, RIG_ENOTFOUND, "no proposal '%s'; list them with `rig proposals`", id);
+    if (sq_step_row(s, q, "read a proposal", err,
+                    "no proposal '%s'; list them with `rig proposals`", id) < 0)
         goto out;
-    }
-    if (step != SQLITE_ROW) {
-        sq_fail(s, err, "read a proposal");
-        goto out;
-    }
     status = sq_col_text(q, 0);
     expires = sqlite3_column_int64(q, 1);
     by = sq_col_text(q, 2);
@@ -406,74 +322,51 @@ int sq_proposal_decide(struct rig_store *st, const char *id, enum rig_proposal_s
                        const char *decided_by, const char *reason, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int64_t now = sq_now_ms();
-    int rc = -1;
+    int64_t now = rig_now_ms();
+    sqlite3_stmt *q = sq_write_open(s, SQL_PROPOSAL_DECIDE, err);
+    int rc;
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_PROPOSAL_DECIDE, err)))
-        goto fail;
+    if (!q)
+        return -1;
     sq_bind_text(q, 1, id);
     sq_bind_text(q, 2, rig_proposal_status_name(decision));
     sq_bind_text(q, 3, decided_by);
     sq_bind_text(q, 4, reason);
     sqlite3_bind_int64(q, 9, now);
-    if (sq_step_done(s, q, err, "decide a proposal") < 0)
-        goto fail;
+    rc = sq_step_done(s, q, err, "decide a proposal");
     sq_done(q);
-    q = NULL;
-    if (sqlite3_changes(s->db) == 0) {
+    if (rc == 0 && sqlite3_changes(s->db) == 0) {
         if (explain_decide(s, id, now, err)) {
             /* Keep the refusal in err unless persisting the expiry fails. */
             struct rig_err cerr = RIG_ERR_INIT;
 
-            if (sq_commit(s, &cerr) < 0 && err)
+            if (sq_write_close(s, q, 0, &cerr) < 0 && err)
                 *err = cerr;
-            goto out;
+            return -1;
         }
-        goto fail;
+        rc = -1;
     }
-    rc = sq_commit(s, err);
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    return sq_write_close(s, q, rc, err);
 }
 
 int sq_proposal_expire(struct rig_store *st, int64_t now, size_t *count, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int rc = -1;
-    int n;
+    sqlite3_stmt *q = sq_write_open(s, SQL_PROPOSAL_EXPIRE, err);
+    int n = 0;
+    int rc;
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_PROPOSAL_EXPIRE, err)))
-        goto fail;
+    if (!q)
+        return -1;
     sqlite3_bind_int64(q, 1, now);
-    if (sq_step_done(s, q, err, "expire proposals") < 0)
-        goto fail;
-    n = sqlite3_changes(s->db);
-    sq_done(q);
-    if (sq_commit(s, err) < 0)
-        goto out;
+    rc = sq_step_done(s, q, err, "expire proposals");
+    if (rc == 0)
+        n = sqlite3_changes(s->db);
+    if (sq_write_close(s, q, rc, err) < 0)
+        return -1;
     if (count)
         *count = (size_t)n;
-    rc = 0;
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    return 0;
 }
 
 /* ------------------------------------------------------------ task logs -- */
@@ -493,89 +386,68 @@ int sq_log_append(struct rig_store *st, const char *task_id, int64_t ts, const c
                   struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int64_t seq = 0;
-    int rc = -1;
-
-    pthread_mutex_lock(&s->mu);
     /* The write lock taken by BEGIN IMMEDIATE makes MAX(seq)+1 safe against
      * other threads and processes. */
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_LOG_APPEND, err)))
-        goto fail;
+    sqlite3_stmt *q = sq_write_open(s, SQL_LOG_APPEND, err);
+    int64_t seq = 0;
+
+    if (!q)
+        return -1;
     sq_bind_text(q, 1, task_id);
-    sqlite3_bind_int64(q, 2, ts ? ts : sq_now_ms());
+    sqlite3_bind_int64(q, 2, ts ? ts : rig_now_ms());
     sq_bind_text(q, 3, tag);
     sq_bind_text(q, 4, level_names[level]);
     sq_bind_text(q, 5, text);
-    if (sqlite3_step(q) != SQLITE_ROW) {
-        sq_fail(s, err, "append a log line");
-        goto fail;
-    }
-    seq = sqlite3_column_int64(q, 0);
-    if (finish_write(s, q, "append a log line", err) < 0)
-        goto out;
+    if (sq_write_close(s, q, sq_step_returning(s, q, &seq, "append a log line", err), err) < 0)
+        return -1;
     if (seq_out)
         *seq_out = seq;
-    rc = 0;
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    return 0;
+}
+
+static int read_log_line(struct sq_store *s, sqlite3_stmt *q, void *item, struct rig_err *err)
+{
+    struct rig_log_line *x = item;
+    const char *lv = (const char *)sqlite3_column_text(q, 4);
+
+    memset(x, 0, sizeof(*x));
+    if (rig_log_level_parse(lv ? lv : "", &x->level) < 0)
+        return rig_err_set(err, RIG_EIO,
+                           "database %s: log line %lld of task %s has unknown level '%s'",
+                           s->path, (long long)sqlite3_column_int64(q, 1),
+                           (const char *)sqlite3_column_text(q, 0), lv ? lv : "");
+    x->task_id = sq_col_text(q, 0);
+    x->seq = sqlite3_column_int64(q, 1);
+    x->ts = sqlite3_column_int64(q, 2);
+    x->tag = sq_col_text(q, 3);
+    x->text = sq_col_text(q, 5);
+    return 0;
+}
+
+static void release_log_line(void *item)
+{
+    rig_log_line_release(item);
 }
 
 int sq_log_list(struct rig_store *st, const char *task_id, int64_t after_seq, size_t limit,
                 struct rig_log_list *out, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    struct rig_log_list l = {NULL, 0};
-    size_t cap = 0;
     sqlite3_stmt *q;
-    int step;
+    void *items;
     int rc = -1;
 
     pthread_mutex_lock(&s->mu);
-    if (!(q = sq_prep(s, SQL_LOG_LIST, err)))
-        goto out;
-    sq_bind_text(q, 1, task_id);
-    sqlite3_bind_int64(q, 2, after_seq);
-    sqlite3_bind_int64(q, 3, limit ? (int64_t)limit : -1);
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        struct rig_log_line *x;
-        const char *lv = (const char *)sqlite3_column_text(q, 4);
-
-        if (l.len == cap) {
-            cap = cap ? cap * 2 : 64;
-            l.items = xreallocarray(l.items, cap, sizeof(*l.items));
-        }
-        x = &l.items[l.len++];
-        memset(x, 0, sizeof(*x));
-        x->task_id = sq_col_text(q, 0);
-        x->seq = sqlite3_column_int64(q, 1);
-        x->ts = sqlite3_column_int64(q, 2);
-        x->tag = sq_col_text(q, 3);
-        if (rig_log_level_parse(lv ? lv : "", &x->level) < 0) {
-            rig_err_set(err, RIG_EIO, "database %s: log line %lld of task %s has unknown "
-                        "level '%s'", s->path, (long long)x->seq, task_id, lv ? lv : "");
-            goto out;
-        }
-        x->text = sq_col_text(q, 5);
+    if ((q = sq_prep(s, SQL_LOG_LIST, err))) {
+        sq_bind_text(q, 1, task_id);
+        sqlite3_bind_int64(q, 2, after_seq);
+        sqlite3_bind_int64(q, 3, limit ? (int64_t)limit : -1);
+        rc = sq_collect(s, q, sizeof(*out->items), read_log_line, release_log_line, &items,
+                        &out->len, "list log lines", err);
     }
-    if (step != SQLITE_DONE) {
-        sq_fail(s, err, "list log lines");
-        goto out;
-    }
-    *out = l;
-    l.items = NULL;
-    l.len = 0;
-    rc = 0;
-out:
     sq_done(q);
-    rig_log_list_release(&l);
     pthread_mutex_unlock(&s->mu);
+    if (rc == 0)
+        out->items = items;
     return rc;
 }

@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/mem.h"
+#include "core/timeutil.h"
 #include "core/banned.h"
 
 /* ------------------------------------------------------------- projects -- */
@@ -22,64 +23,38 @@ static const char SQL_PROJECT_GET[] =
 int sq_project_upsert(struct rig_store *st, const struct rig_project *p, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int rc = -1;
+    sqlite3_stmt *q = sq_write_open(s, SQL_PROJECT_UPSERT, err);
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_PROJECT_UPSERT, err)))
-        goto fail;
+    if (!q)
+        return -1;
     sq_bind_text(q, 1, p->name);
     sq_bind_text(q, 2, p->platform);
     sq_bind_text(q, 3, p->repo);
     sq_bind_text(q, 4, p->base_branch);
-    sqlite3_bind_int64(q, 5, p->created_at ? p->created_at : sq_now_ms());
-    if (sq_step_done(s, q, err, "store a project") < 0)
-        goto fail;
-    sq_done(q);
-    rc = sq_commit(s, err);
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    sqlite3_bind_int64(q, 5, p->created_at ? p->created_at : rig_now_ms());
+    return sq_write_close(s, q, sq_step_done(s, q, err, "store a project"), err);
+}
+
+static int read_project(struct sq_store *s, sqlite3_stmt *q, void *item, struct rig_err *err)
+{
+    struct rig_project *p = item;
+
+    (void)s;
+    (void)err;
+    memset(p, 0, sizeof(*p));
+    p->name = sq_col_text(q, 0);
+    p->platform = sq_col_text(q, 1);
+    p->repo = sq_col_text(q, 2);
+    p->base_branch = sq_col_text(q, 3);
+    p->created_at = sqlite3_column_int64(q, 4);
+    return 0;
 }
 
 int sq_project_get(struct rig_store *st, const char *name, struct rig_project *out,
                    struct rig_err *err)
 {
-    struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q;
-    int step;
-    int rc = -1;
-
-    pthread_mutex_lock(&s->mu);
-    if (!(q = sq_prep(s, SQL_PROJECT_GET, err)))
-        goto out;
-    sq_bind_text(q, 1, name);
-    step = sqlite3_step(q);
-    if (step == SQLITE_DONE) {
-        rig_err_set(err, RIG_ENOTFOUND, "no project '%s' is stored", name);
-        goto out;
-    }
-    if (step != SQLITE_ROW) {
-        sq_fail(s, err, "read a project");
-        goto out;
-    }
-    memset(out, 0, sizeof(*out));
-    out->name = sq_col_text(q, 0);
-    out->platform = sq_col_text(q, 1);
-    out->repo = sq_col_text(q, 2);
-    out->base_branch = sq_col_text(q, 3);
-    out->created_at = sqlite3_column_int64(q, 4);
-    rc = 0;
-out:
-    sq_done(q);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    return sq_lookup(st, SQL_PROJECT_GET, name, read_project, out, "read a project", err,
+                     "no project '%s' is stored", name);
 }
 
 /* ---------------------------------------------------------------- tasks -- */
@@ -100,9 +75,9 @@ static const char SQL_TASK_OWNED_RUNNING[] =
     "SELECT " TASK_COLS " FROM tasks WHERE status = 'running' AND owner_pid > 0 "
     "ORDER BY created_at, id";
 
-static int read_task(struct sq_store *s, sqlite3_stmt *q, struct rig_task *t,
-                     struct rig_err *err)
+static int read_task(struct sq_store *s, sqlite3_stmt *q, void *item, struct rig_err *err)
 {
+    struct rig_task *t = item;
     const char *phase = (const char *)sqlite3_column_text(q, 10);
     const char *status = (const char *)sqlite3_column_text(q, 11);
 
@@ -146,6 +121,11 @@ static int read_task(struct sq_store *s, sqlite3_stmt *q, struct rig_task *t,
     return 0;
 }
 
+static void release_task(void *item)
+{
+    rig_task_release(item);
+}
+
 static void bind_task(sqlite3_stmt *q, const struct rig_task *t)
 {
     sq_bind_text(q, 1, t->id);
@@ -183,113 +163,61 @@ static void bind_task(sqlite3_stmt *q, const struct rig_task *t)
 int sq_task_create(struct rig_store *st, struct rig_task *t, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int64_t now = sq_now_ms();
+    int64_t now = rig_now_ms();
     struct rig_task row = *t;
+    sqlite3_stmt *q = NULL;
     char *id = NULL;
-    int rc = -1;
+    int rc;
 
     if (!row.created_at)
         row.created_at = now;
     if (!row.updated_at)
         row.updated_at = row.created_at;
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!row.id) {
-        if (sq_next_id(s, 't', SQL_TASK_EXISTS, row.created_at, &id, err) < 0)
-            goto fail;
-        row.id = id;
-    }
-    if (!(q = sq_prep(s, SQL_TASK_INSERT, err)))
-        goto fail;
-    bind_task(q, &row);
-    if (sq_step_done(s, q, err, "create a task") < 0) {
-        if (err && err->code == RIG_ENOTFOUND)
+    if (!(q = sq_write_open(s, SQL_TASK_INSERT, err)))
+        return -1;
+    rc = row.id ? 0 : sq_next_id(s, 't', SQL_TASK_EXISTS, row.created_at, &id, err);
+    if (rc == 0) {
+        if (id)
+            row.id = id;
+        bind_task(q, &row);
+        rc = sq_step_done(s, q, err, "create a task");
+        if (rc < 0 && err && err->code == RIG_ENOTFOUND)
             rig_err_set(err, RIG_ENOTFOUND,
                         "create a task: project '%s' is not stored; store it with "
                         "rig_store_project_upsert first",
                         row.project);
-        else if (err && err->code == RIG_ECONFLICT)
+        else if (rc < 0 && err && err->code == RIG_ECONFLICT)
             rig_err_set(err, RIG_ECONFLICT, "create a task: task '%s' exists already",
                         row.id);
-        goto fail;
     }
-    sq_done(q);
-    q = NULL;
-    if (sq_commit(s, err) < 0)
-        goto out;
-    if (id) {
+    if (sq_write_close(s, q, rc, err) < 0) {
+        free(id);
+        return -1;
+    }
+    if (id)
         t->id = id;
-        id = NULL;
-    }
     t->created_at = row.created_at;
     t->updated_at = row.updated_at;
-    rc = 0;
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
-    free(id);
-    return rc;
+    return 0;
 }
 
 int sq_task_get(struct rig_store *st, const char *id, struct rig_task *out,
                 struct rig_err *err)
 {
-    struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q;
-    int step;
-    int rc = -1;
-
-    pthread_mutex_lock(&s->mu);
-    if (!(q = sq_prep(s, SQL_TASK_GET, err)))
-        goto out;
-    sq_bind_text(q, 1, id);
-    step = sqlite3_step(q);
-    if (step == SQLITE_DONE) {
-        rig_err_set(err, RIG_ENOTFOUND, "no task '%s' in %s; list tasks with `rig status`", id,
-                    s->path);
-        goto out;
-    }
-    if (step != SQLITE_ROW) {
-        sq_fail(s, err, "read a task");
-        goto out;
-    }
-    rc = read_task(s, q, out, err);
-out:
-    sq_done(q);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    return sq_lookup(st, SQL_TASK_GET, id, read_task, out, "read a task", err, SQ_NO_TASK, id,
+                     sq_of(st)->path);
 }
 
 static int collect_tasks(struct sq_store *s, sqlite3_stmt *q, struct rig_task_list *out,
                          struct rig_err *err)
 {
-    struct rig_task_list l = {NULL, 0};
-    size_t cap = 0;
-    int step;
+    void *items;
 
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        if (l.len == cap) {
-            cap = cap ? cap * 2 : 16;
-            l.items = xreallocarray(l.items, cap, sizeof(*l.items));
-        }
-        if (read_task(s, q, &l.items[l.len], err) < 0)
-            goto fail;
-        l.len++;
-    }
-    if (step != SQLITE_DONE) {
-        sq_fail(s, err, "list tasks");
-        goto fail;
-    }
-    *out = l;
+    if (sq_collect(s, q, sizeof(*out->items), read_task, release_task, &items, &out->len,
+                   "list tasks", err) < 0)
+        return -1;
+    out->items = items;
     return 0;
-fail:
-    rig_task_list_release(&l);
-    return -1;
 }
 
 /* The filter is built from fixed fragments and bound parameters, so the SQL
@@ -401,7 +329,6 @@ static int insert_step(struct sq_store *s, const char *task_id, enum rig_phase p
                        int64_t now, int64_t *seq_out, struct rig_err *err)
 {
     sqlite3_stmt *q = sq_prep(s, SQL_STEP_INSERT, err);
-    int step;
     int rc = -1;
 
     if (!q)
@@ -409,16 +336,8 @@ static int insert_step(struct sq_store *s, const char *task_id, enum rig_phase p
     sq_bind_text(q, 1, task_id);
     sq_bind_text(q, 2, rig_phase_name(phase));
     sqlite3_bind_int64(q, 3, now);
-    step = sqlite3_step(q);
-    if (step == SQLITE_DONE) {
-        rig_err_set(err, RIG_ENOTFOUND, "no task '%s' in %s; list tasks with `rig status`",
-                    task_id, s->path);
+    if (sq_step_row(s, q, "begin a step", err, SQ_NO_TASK, task_id, s->path) < 0)
         goto out;
-    }
-    if (step != SQLITE_ROW) {
-        sq_fail(s, err, "begin a step");
-        goto out;
-    }
     if (seq_out)
         *seq_out = sqlite3_column_int64(q, 0);
     rc = sq_step_done(s, q, err, "begin a step");
@@ -439,46 +358,33 @@ int sq_task_update_phase(struct rig_store *st, const char *id, enum rig_phase ph
                          enum rig_task_status status, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int64_t now = sq_now_ms();
+    int64_t now = rig_now_ms();
     enum rig_step_status close = closing_status(phase);
     char *why = NULL;
-    int rc = -1;
+    sqlite3_stmt *q;
+    int rc;
 
     if (close == RIG_STEP_FAILED)
         why = xasprintf("task %s", rig_phase_name(phase));
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_TASK_SET_PHASE, err)))
-        goto fail;
+    if (!(q = sq_write_open(s, SQL_TASK_SET_PHASE, err))) {
+        free(why);
+        return -1;
+    }
     sq_bind_text(q, 1, id);
     sq_bind_text(q, 2, rig_phase_name(phase));
     sq_bind_text(q, 3, rig_task_status_name(status));
     sqlite3_bind_int64(q, 4, now);
     sqlite3_bind_int(q, 5, rig_task_status_is_terminal(status) ? 1 : 0);
-    if (sq_step_done(s, q, err, "change the task phase") < 0)
-        goto fail;
+    rc = sq_step_done(s, q, err, "change the task phase");
     sq_done(q);
-    q = NULL;
-    if (sqlite3_changes(s->db) == 0) {
-        rig_err_set(err, RIG_ENOTFOUND, "no task '%s' in %s; list tasks with `rig status`", id,
-                    s->path);
-        goto fail;
-    }
-    if (close_running_steps(s, id, close, why, now, err) < 0)
-        goto fail;
-    if (!rig_phase_is_terminal(phase) && insert_step(s, id, phase, now, NULL, err) < 0)
-        goto fail;
-    rc = sq_commit(s, err);
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = rig_err_set(err, RIG_ENOTFOUND, SQ_NO_TASK, id, s->path);
+    if (rc == 0)
+        rc = close_running_steps(s, id, close, why, now, err);
+    if (rc == 0 && !rig_phase_is_terminal(phase))
+        rc = insert_step(s, id, phase, now, NULL, err);
     free(why);
-    return rc;
+    return sq_write_close(s, q, rc, err);
 }
 
 static const char SQL_TASK_INTERRUPT[] =
@@ -488,39 +394,27 @@ static const char SQL_TASK_INTERRUPT[] =
 int sq_task_mark_interrupted(struct rig_store *st, const char *id, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int64_t now = sq_now_ms();
+    int64_t now = rig_now_ms();
+    sqlite3_stmt *q = sq_write_open(s, SQL_TASK_INTERRUPT, err);
     char *status = NULL;
-    int rc = -1;
+    int rc;
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_TASK_INTERRUPT, err)))
-        goto fail;
+    if (!q)
+        return -1;
     sq_bind_text(q, 1, id);
     sqlite3_bind_int64(q, 2, now);
-    if (sq_step_done(s, q, err, "mark a task interrupted") < 0)
-        goto fail;
+    rc = sq_step_done(s, q, err, "mark a task interrupted");
     sq_done(q);
-    q = NULL;
-    if (sqlite3_changes(s->db) == 0) {
+    if (rc == 0 && sqlite3_changes(s->db) == 0) {
         if (sq_task_status(s, id, &status, err) == 0)
             rig_err_set(err, RIG_ECONFLICT, "task '%s' is %s, not running; left unchanged", id,
                         status);
-        goto fail;
+        rc = -1;
     }
-    if (close_running_steps(s, id, RIG_STEP_FAILED, "task interrupted", now, err) < 0)
-        goto fail;
-    rc = sq_commit(s, err);
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
+    if (rc == 0)
+        rc = close_running_steps(s, id, RIG_STEP_FAILED, "task interrupted", now, err);
     free(status);
-    return rc;
+    return sq_write_close(s, q, rc, err);
 }
 
 int sq_step_begin(struct rig_store *st, const char *task_id, enum rig_phase phase,
@@ -532,7 +426,7 @@ int sq_step_begin(struct rig_store *st, const char *task_id, enum rig_phase phas
     pthread_mutex_lock(&s->mu);
     if (sq_begin(s, err) < 0)
         goto out;
-    if (insert_step(s, task_id, phase, sq_now_ms(), seq_out, err) < 0) {
+    if (insert_step(s, task_id, phase, rig_now_ms(), seq_out, err) < 0) {
         sq_rollback(s);
         goto out;
     }
@@ -551,20 +445,15 @@ static int explain_step(struct sq_store *s, const char *task_id, int64_t seq,
                         struct rig_err *err)
 {
     sqlite3_stmt *q = sq_prep(s, SQL_STEP_STATUS, err);
-    int step;
 
     if (!q)
         return -1;
     sq_bind_text(q, 1, task_id);
     sqlite3_bind_int64(q, 2, seq);
-    step = sqlite3_step(q);
-    if (step == SQLITE_ROW)
+    if (sq_step_row(s, q, "read a step", err, "task '%s' has no step %lld", task_id,
+                    (long long)seq) == 0)
         rig_err_set(err, RIG_ECONFLICT, "step %lld of task '%s' has ended already (%s)",
                     (long long)seq, task_id, (const char *)sqlite3_column_text(q, 0));
-    else if (step == SQLITE_DONE)
-        rig_err_set(err, RIG_ENOTFOUND, "task '%s' has no step %lld", task_id, (long long)seq);
-    else
-        sq_fail(s, err, "read a step");
     sq_done(q);
     return -1;
 }
@@ -573,91 +462,62 @@ int sq_step_end(struct rig_store *st, const char *task_id, int64_t seq,
                 enum rig_step_status status, const char *error, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
-    int rc = -1;
+    sqlite3_stmt *q = sq_write_open(s, SQL_STEP_END, err);
+    int rc;
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, SQL_STEP_END, err)))
-        goto fail;
+    if (!q)
+        return -1;
     sq_bind_text(q, 1, task_id);
     sqlite3_bind_int64(q, 2, seq);
     sq_bind_text(q, 3, rig_step_status_name(status));
-    sqlite3_bind_int64(q, 4, sq_now_ms());
+    sqlite3_bind_int64(q, 4, rig_now_ms());
     sq_bind_text(q, 5, error);
-    if (sq_step_done(s, q, err, "end a step") < 0)
-        goto fail;
+    rc = sq_step_done(s, q, err, "end a step");
     sq_done(q);
-    q = NULL;
-    if (sqlite3_changes(s->db) == 0) {
-        explain_step(s, task_id, seq, err);
-        goto fail;
-    }
-    rc = sq_commit(s, err);
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    if (rc == 0 && sqlite3_changes(s->db) == 0)
+        rc = explain_step(s, task_id, seq, err);
+    return sq_write_close(s, q, rc, err);
 }
 
 static const char SQL_STEP_LIST[] =
     "SELECT task_id, seq, phase, attempt, status, started_at, ended_at, duration_ms, error "
     "FROM steps WHERE task_id = ?1 ORDER BY seq";
 
+static int read_step(struct sq_store *s, sqlite3_stmt *q, void *item, struct rig_err *err)
+{
+    struct rig_step *x = item;
+    const char *ph = (const char *)sqlite3_column_text(q, 2);
+    const char *stt = (const char *)sqlite3_column_text(q, 4);
+
+    memset(x, 0, sizeof(*x));
+    if (rig_phase_parse(ph, &x->phase) < 0 || rig_step_status_parse(stt, &x->status) < 0)
+        return rig_err_set(err, RIG_EIO,
+                           "database %s: step of task %s has unknown phase '%s' or status '%s'",
+                           s->path, (const char *)sqlite3_column_text(q, 0), ph ? ph : "",
+                           stt ? stt : "");
+    x->task_id = sq_col_text(q, 0);
+    x->seq = sqlite3_column_int64(q, 1);
+    x->attempt = sqlite3_column_int(q, 3);
+    x->started_at = sqlite3_column_int64(q, 5);
+    x->ended_at = sqlite3_column_int64(q, 6);
+    x->duration_ms = sqlite3_column_int64(q, 7);
+    x->error = sq_col_text(q, 8);
+    return 0;
+}
+
+static void release_step(void *item)
+{
+    rig_step_release(item);
+}
+
 int sq_step_list(struct rig_store *st, const char *task_id, struct rig_step_list *out,
                  struct rig_err *err)
 {
-    struct sq_store *s = sq_of(st);
-    struct rig_step_list l = {NULL, 0};
-    size_t cap = 0;
-    sqlite3_stmt *q;
-    int step;
-    int rc = -1;
+    void *items;
 
-    pthread_mutex_lock(&s->mu);
-    if (!(q = sq_prep(s, SQL_STEP_LIST, err)))
-        goto out;
-    sq_bind_text(q, 1, task_id);
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        struct rig_step *x;
-        const char *ph = (const char *)sqlite3_column_text(q, 2);
-        const char *stt = (const char *)sqlite3_column_text(q, 4);
-
-        if (l.len == cap) {
-            cap = cap ? cap * 2 : 16;
-            l.items = xreallocarray(l.items, cap, sizeof(*l.items));
-        }
-        x = &l.items[l.len];
-        memset(x, 0, sizeof(*x));
-        if (rig_phase_parse(ph, &x->phase) < 0 || rig_step_status_parse(stt, &x->status) < 0) {
-            rig_err_set(err, RIG_EIO, "database %s: step of task %s has unknown phase '%s' "
-                        "or status '%s'", s->path, task_id, ph ? ph : "", stt ? stt : "");
-            goto out;
-        }
-        l.len++;
-        x->task_id = sq_col_text(q, 0);
-        x->seq = sqlite3_column_int64(q, 1);
-        x->attempt = sqlite3_column_int(q, 3);
-        x->started_at = sqlite3_column_int64(q, 5);
-        x->ended_at = sqlite3_column_int64(q, 6);
-        x->duration_ms = sqlite3_column_int64(q, 7);
-        x->error = sq_col_text(q, 8);
-    }
-    if (step != SQLITE_DONE) {
-        sq_fail(s, err, "list steps");
-        goto out;
-    }
-    *out = l;
-    l.items = NULL;
-    l.len = 0;
-    rc = 0;
-out:
-    sq_done(q);
-    rig_step_list_release(&l);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    if (sq_list_by_task(st, SQL_STEP_LIST, task_id, sizeof(*out->items), read_step,
+                        release_step, &items, &out->len, "list steps", err) < 0)
+        return -1;
+    out->items = items;
+    return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/timeutil.h"
 #include "core/banned.h"
 
 struct upd {
@@ -24,21 +25,18 @@ static int task_update(struct rig_store *st, const char *sql, const char *id,
                        const struct upd *u, const char *what, struct rig_err *err)
 {
     struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q = NULL;
+    sqlite3_stmt *q = sq_write_open(s, sql, err);
     char *status = NULL;
     int np;
-    int rc = -1;
+    int rc;
 
-    pthread_mutex_lock(&s->mu);
-    if (sq_begin(s, err) < 0)
-        goto out;
-    if (!(q = sq_prep(s, sql, err)))
-        goto fail;
+    if (!q)
+        return -1;
     /* ?N parameters: the slot count is the highest N used, so binding up to
      * it is always in range even when some numbers are skipped. */
     np = sqlite3_bind_parameter_count(q);
     sq_bind_text(q, 1, id);
-    sqlite3_bind_int64(q, 2, sq_now_ms());
+    sqlite3_bind_int64(q, 2, rig_now_ms());
     if (np >= 3)
         sq_bind_text(q, 3, u->s3);
     if (np >= 4)
@@ -51,25 +49,16 @@ static int task_update(struct rig_store *st, const char *sql, const char *id,
         sqlite3_bind_int64(q, 7, u->i7);
     if (np >= 8)
         sqlite3_bind_double(q, 8, u->d8);
-    if (sq_step_done(s, q, err, what) < 0)
-        goto fail;
+    rc = sq_step_done(s, q, err, what);
     sq_done(q);
-    q = NULL;
-    if (sqlite3_changes(s->db) == 0) {
+    if (rc == 0 && sqlite3_changes(s->db) == 0) {
         if (sq_task_status(s, id, &status, err) == 0)
             rig_err_set(err, RIG_ECONFLICT, "%s: task '%s' is %s; %s", what, id, status,
                         u->conflict ? u->conflict : "left unchanged");
-        goto fail;
+        rc = -1;
     }
-    rc = sq_commit(s, err);
-    goto out;
-fail:
-    sq_done(q);
-    sq_rollback(s);
-out:
-    pthread_mutex_unlock(&s->mu);
     free(status);
-    return rc;
+    return sq_write_close(s, q, rc, err);
 }
 
 static const char SQL_SET_RESULT[] =
@@ -155,32 +144,17 @@ int sq_task_request_cancel(struct rig_store *st, const char *id, struct rig_err 
 
 static const char SQL_IS_CANCEL[] = "SELECT cancel_requested FROM tasks WHERE id = ?1";
 
+static int read_cancel_flag(struct sq_store *s, sqlite3_stmt *q, void *out, struct rig_err *err)
+{
+    (void)s;
+    (void)err;
+    *(bool *)out = sqlite3_column_int(q, 0) != 0;
+    return 0;
+}
+
 int sq_task_is_cancel_requested(struct rig_store *st, const char *id, bool *out,
                                 struct rig_err *err)
 {
-    struct sq_store *s = sq_of(st);
-    sqlite3_stmt *q;
-    int step;
-    int rc = -1;
-
-    pthread_mutex_lock(&s->mu);
-    if (!(q = sq_prep(s, SQL_IS_CANCEL, err)))
-        goto out;
-    sq_bind_text(q, 1, id);
-    step = sqlite3_step(q);
-    if (step == SQLITE_DONE) {
-        rig_err_set(err, RIG_ENOTFOUND, "no task '%s' in %s; list tasks with `rig status`", id,
-                    s->path);
-        goto out;
-    }
-    if (step != SQLITE_ROW) {
-        sq_fail(s, err, "read the cancel flag");
-        goto out;
-    }
-    *out = sqlite3_column_int(q, 0) != 0;
-    rc = 0;
-out:
-    sq_done(q);
-    pthread_mutex_unlock(&s->mu);
-    return rc;
+    return sq_lookup(st, SQL_IS_CANCEL, id, read_cancel_flag, out, "read the cancel flag", err,
+                     SQ_NO_TASK, id, sq_of(st)->path);
 }

@@ -509,19 +509,6 @@ static void test_selection_fallback_and_tail(void **state)
     rig_test_report_release(&rep);
 }
 
-static void test_duration_format(void **state)
-{
-    char b[32];
-
-    (void)state;
-    assert_string_equal(rig_duration_str(0, b, sizeof(b)), "0s");
-    assert_string_equal(rig_duration_str(150, b, sizeof(b)), "150ms");
-    assert_string_equal(rig_duration_str(1500, b, sizeof(b)), "1.5s");
-    assert_string_equal(rig_duration_str(123000, b, sizeof(b)), "2m3s");
-    assert_string_equal(rig_duration_str(3723500, b, sizeof(b)), "1h2m3.5s");
-    assert_string_equal(rig_duration_str(300000, b, sizeof(b)), "5m0s");
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,7 +523,6 @@ int main(void)
         cmocka_unit_test(test_path_matching),
         cmocka_unit_test_setup_teardown(test_selection_and_results, setup, teardown),
         cmocka_unit_test_setup_teardown(test_selection_fallback_and_tail, setup, teardown),
-        cmocka_unit_test(test_duration_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,6 +60,39 @@ static void test_growth_and_consume(void **state)
     rig_buf_release(&b);
 }
 
+/* Appends tail(text, n, indent) to a fresh buffer and compares. */
+static void expect_tail(const char *text, size_t n, const char *indent, const char *want)
+{
+    struct rig_buf b = RIG_BUF_INIT;
+
+    assert_int_equal(rig_buf_add_tail_lines(&b, text, n, indent), 0);
+    assert_string_equal(rig_buf_str(&b), want);
+    rig_buf_release(&b);
+}
+
+static void test_tail_lines(void **state)
+{
+    struct rig_buf b;
+
+    (void)state;
+    expect_tail("a\nb\nc\nd\n", 2, "  | ", "  | [...]\n  | c\n  | d\n");
+    /* the last line need not end in a newline; the output always does */
+    expect_tail("a\nb\nc", 2, "> ", "> [...]\n> b\n> c\n");
+    expect_tail("a\nb\n", 2, "", "a\nb\n");
+    expect_tail("a\nb\n", 5, "-", "-a\n-b\n");
+    expect_tail("a\nb\nc\n", 0, "", "a\nb\nc\n"); /* 0: everything */
+    expect_tail("\n\nx\n", 2, ".", ".[...]\n.\n.x\n"); /* empty lines count */
+    expect_tail("only", 1, "", "only\n");
+    expect_tail("", 3, "x", "");
+    expect_tail(NULL, 3, "x", "");
+
+    /* a refused line is reported */
+    rig_buf_init(&b, 8);
+    assert_int_equal(rig_buf_add_tail_lines(&b, "1234\n5678\n", 0, ""), -1);
+    assert_string_equal(rig_buf_str(&b), "1234\n");
+    rig_buf_release(&b);
+}
+
 static void test_binary_data(void **state)
 {
     struct rig_buf b = RIG_BUF_INIT;
@@ -69,6 +102,27 @@ static void test_binary_data(void **state)
     assert_int_equal(b.len, 3);
     assert_memory_equal(b.data, "a\0b", 4);
     rig_buf_release(&b);
+}
+
+static void test_utf8_and_hex(void **state)
+{
+    struct rig_buf b = RIG_BUF_INIT;
+
+    (void)state;
+    assert_int_equal(rig_buf_add_utf8(&b, 'A'), 0);
+    assert_int_equal(rig_buf_add_utf8(&b, 0xE9), 0);    /* é */
+    assert_int_equal(rig_buf_add_utf8(&b, 0x20AC), 0);  /* € */
+    assert_int_equal(rig_buf_add_utf8(&b, 0x1F600), 0); /* 😀 */
+    assert_string_equal(rig_buf_str(&b), "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+    rig_buf_release(&b);
+
+    assert_int_equal(rig_hex_digit('0'), 0);
+    assert_int_equal(rig_hex_digit('9'), 9);
+    assert_int_equal(rig_hex_digit('a'), 10);
+    assert_int_equal(rig_hex_digit('F'), 15);
+    assert_int_equal(rig_hex_digit('g'), -1);
+    assert_int_equal(rig_hex_digit(-1), -1);
+    assert_int_equal(rig_hex_digit((char)0xC3), -1);
 }
 
 static void test_shell_quote(void **state)
@@ -136,7 +190,9 @@ int main(void)
         cmocka_unit_test(test_append_and_take),
         cmocka_unit_test(test_cap_refuses_without_change),
         cmocka_unit_test(test_growth_and_consume),
+        cmocka_unit_test(test_tail_lines),
         cmocka_unit_test(test_binary_data),
+        cmocka_unit_test(test_utf8_and_hex),
         cmocka_unit_test(test_shell_quote),
         cmocka_unit_test(test_shell_quote_roundtrip),
         cmocka_unit_test(test_str_helpers),

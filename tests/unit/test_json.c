@@ -202,6 +202,15 @@ static void test_write_file_atomic(void **state)
     assert_int_equal(count_entries(dir), 1);
     assert_int_equal(stat(path, &st), 0);
     assert_true(S_ISREG(st.st_mode));
+    {
+        /* 0644 minus the umask, as for a plain create. */
+        mode_t old = umask(077);
+
+        assert_int_equal(rig_json_write_file(path, v, false, &err), 0);
+        umask(old);
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+    }
 
     assert_int_equal(rig_json_write_file(bad, v, false, &err), -1);
     assert_int_equal(err.code, RIG_EIO);
@@ -339,6 +348,14 @@ static void test_type_names(void **state)
     assert_string_equal(rig_json_type_name(json_object_get(o, "f")), "boolean");
     assert_string_equal(rig_json_type_name(json_object_get(o, "n")), "null");
     assert_string_equal(rig_json_type_name(NULL), "missing");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "o")), "an object");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "a")), "an array");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "s")), "a string");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "i")), "an integer");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "r")), "a number");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "t")), "a boolean");
+    assert_string_equal(rig_json_type_article(json_object_get(o, "n")), "null");
+    assert_string_equal(rig_json_type_article(NULL), "nothing");
     json_decref(o);
 }
 

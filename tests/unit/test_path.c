@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -468,6 +469,20 @@ static void test_write_file_atomic(void **state)
     assert_int_equal(st.st_mode & 07777, 0600);
     assert_int_equal(count_entries(root), 1); /* no temp file left */
 
+    /* The _umask variant leaves the mode to the umask, like a plain create. */
+    {
+        mode_t old = umask(027);
+
+        assert_int_equal(rig_write_file_umask(f, "third", 5, 0666, &err), 0);
+        umask(old);
+        assert_int_equal(stat(f, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0640);
+        c = tu_read_file(f);
+        assert_string_equal(c, "third");
+        free(c);
+        assert_int_equal(count_entries(root), 1);
+    }
+
     /* rename onto a non-empty directory fails: the temp must be cleaned up. */
     mkdir_in(root, "adir");
     write_in(root, "adir/x", "x");
@@ -527,6 +542,23 @@ static void test_read_file(void **state)
     assert_non_null(strstr(err.msg, missing));
     assert_int_equal(rig_read_file(root, 0, &data, &len, &err), -1);
     assert_non_null(strstr(err.msg, "is a directory"));
+
+    /* From a descriptor: read from its position, left open, named by name. */
+    {
+        int fd = open(f, O_RDONLY | O_CLOEXEC);
+
+        assert_true(fd >= 0);
+        assert_int_equal(lseek(fd, 3, SEEK_SET), 3);
+        assert_int_equal(rig_read_fd(fd, "the input", 0, &data, &len, &err), 0);
+        assert_int_equal(len, 2);
+        assert_string_equal(data, "cd");
+        free(data);
+        assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+        assert_int_equal(rig_read_fd(fd, "the input", 4, &data, &len, &err), -1);
+        assert_int_equal(err.code, RIG_ETOOBIG);
+        assert_non_null(strstr(err.msg, "the input"));
+        assert_int_equal(close(fd), 0);
+    }
     free(f);
     free(missing);
     tu_rmtree(root);

@@ -583,6 +583,10 @@ static void test_describe(void **state)
     r.timed_out = true;
     r.timeout_ms = 5000;
     assert_string_equal(rig_proc_describe(&r, d, sizeof(d)), "timed out after 5s");
+    r.timeout_ms = 1500;
+    assert_string_equal(rig_proc_describe(&r, d, sizeof(d)), "timed out after 1.5s");
+    r.timeout_ms = 600000;
+    assert_string_equal(rig_proc_describe(&r, d, sizeof(d)), "timed out after 10m");
     r.cancelled = true;
     assert_string_equal(rig_proc_describe(&r, d, sizeof(d)), "cancelled");
     memset(&r, 0, sizeof(r));

@@ -1219,6 +1219,52 @@ static void test_deliveries(void **state)
     free(id);
 }
 
+/* Rows this rig cannot decode (written by a newer one, or edited by hand)
+ * fail the whole list with EIO; the rows decoded before them are released. */
+static void test_list_refuses_unknown_values(void **state)
+{
+    struct fx *f = *state;
+    struct rig_err err = RIG_ERR_INIT;
+    struct rig_log_list logs = {0};
+    struct rig_task_list tasks = {0};
+    char *id = mk_task(f->st, DAY_MS, NULL);
+    char *other = mk_task(f->st, DAY_MS + 1, NULL);
+    char *late = mk_task(f->st, DAY_MS + 2, NULL);
+    char *sql;
+    sqlite3 *db;
+
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(rig_store_log_append(f->st, id, 0, "coding", RIG_LOG_INFO, "line",
+                                              NULL, &err), 0);
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    sql = xasprintf("PRAGMA ignore_check_constraints = ON;"
+                    "UPDATE task_logs SET level = 'loud' WHERE task_id = '%s' AND seq = 3;"
+                    "UPDATE tasks SET phase = 'dreaming' WHERE id = '%s';",
+                    id, other);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    assert_int_equal(rig_store_log_list(f->st, id, 0, 0, &logs, &err), -1);
+    assert_int_equal(err.code, RIG_EIO);
+    assert_non_null(strstr(err.msg, "unknown level 'loud'"));
+    assert_null(logs.items);
+    assert_int_equal(rig_store_log_list(f->st, id, 0, 2, &logs, &err), 0);
+    assert_int_equal(logs.len, 2);
+    rig_log_list_release(&logs);
+
+    /* Newest first: "late" decodes, then "other" does not. */
+    assert_int_equal(rig_store_task_list(f->st, NULL, &tasks, &err), -1);
+    assert_int_equal(err.code, RIG_EIO);
+    assert_non_null(strstr(err.msg, "dreaming"));
+    assert_null(tasks.items);
+    assert_int_equal(tasks.len, 0);
+    free(sql);
+    free(id);
+    free(other);
+    free(late);
+}
+
 static void test_enum_names(void **state)
 {
     enum rig_task_status ts;
@@ -1287,6 +1333,7 @@ int main(void)
         T(test_violations),
         T(test_settings),
         T(test_deliveries),
+        T(test_list_refuses_unknown_values),
         cmocka_unit_test(test_enum_names),
         cmocka_unit_test(test_null_store_refused),
     };

@@ -100,6 +100,10 @@ static void test_duration_format(void **state)
     assert_string_equal(rig_duration_format(1250, buf, sizeof(buf)), "1.25s");
     assert_string_equal(rig_duration_format(1001, buf, sizeof(buf)), "1.001s");
     assert_string_equal(rig_duration_format(500, buf, sizeof(buf)), "500ms");
+    assert_string_equal(rig_duration_format(150, buf, sizeof(buf)), "150ms");
+    assert_string_equal(rig_duration_format(123000, buf, sizeof(buf)), "2m3s");
+    assert_string_equal(rig_duration_format(3723500, buf, sizeof(buf)), "1h2m3.5s");
+    assert_string_equal(rig_duration_format(300000, buf, sizeof(buf)), "5m");
     assert_string_equal(rig_duration_format(60500, buf, sizeof(buf)), "1m500ms");
     assert_string_equal(rig_duration_format(5400000, buf, sizeof(buf)), "1h30m");
     assert_string_equal(rig_duration_format(86400000, buf, sizeof(buf)), "1d");

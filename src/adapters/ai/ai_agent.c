@@ -131,6 +131,19 @@ out:
     return rc;
 }
 
+/* Both agents run in the workspace with the prompt on stdin, under the
+ * configured timeout and the task's cancel flag. */
+static void agent_proc_opts(struct rig_proc_opts *po, const struct rig_ai *ai,
+                            const struct rig_ai_ctx *ctx, const char *prompt)
+{
+    po->cwd = ctx->workspace;
+    po->stdin_data = prompt;
+    po->stdin_len = strlen(prompt);
+    po->capture_max = CAPTURE_MAX;
+    po->timeout_ms = ai->timeout_ms;
+    po->cancel = ctx->cancel;
+}
+
 static int run_claude(const struct rig_ai *ai, const char *prompt, bool edits,
                       const struct rig_ai_ctx *ctx, struct ai_answer *ans, struct rig_err *err)
 {
@@ -158,12 +171,7 @@ static int run_claude(const struct rig_ai *ai, const char *prompt, bool edits,
     }
     argv[k] = NULL;
     po.argv = argv;
-    po.cwd = ctx->workspace;
-    po.stdin_data = prompt;
-    po.stdin_len = strlen(prompt);
-    po.capture_max = CAPTURE_MAX;
-    po.timeout_ms = ai->timeout_ms;
-    po.cancel = ctx->cancel;
+    agent_proc_opts(&po, ai, ctx, prompt);
     if (rig_proc_run(&po, &res, err) < 0) {
         rig_err_prefix(err, "claude-code: cannot run %s (install Claude Code or set "
                        "ai.claude_bin)", ai->claude_bin);
@@ -190,13 +198,8 @@ static int run_command(const struct rig_ai *ai, enum ai_op op, const char *promp
     int rc = -1;
 
     po.shell = ai->command;
-    po.cwd = ctx->workspace;
     po.env = env;
-    po.stdin_data = prompt;
-    po.stdin_len = strlen(prompt);
-    po.capture_max = CAPTURE_MAX;
-    po.timeout_ms = ai->timeout_ms;
-    po.cancel = ctx->cancel;
+    agent_proc_opts(&po, ai, ctx, prompt);
     if (rig_proc_run(&po, &res, err) < 0) {
         rig_err_prefix(err, "command: cannot run ai.command");
         goto out;

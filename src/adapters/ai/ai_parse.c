@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "core/buf.h"
+#include "core/json.h"
 #include "core/mem.h"
 #include "core/str.h"
 
@@ -172,21 +173,6 @@ static json_t *member(json_t *obj, const char *key)
     return NULL;
 }
 
-static const char *type_article(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
-    }
-    return "a value";
-}
-
 /* Fetch an optional or required string member. *out borrowed; NULL when absent
  * or null (optional only). */
 static int get_str(json_t *obj, const char *key, const char *where, bool required,
@@ -204,7 +190,7 @@ static int get_str(json_t *obj, const char *key, const char *where, bool require
     }
     if (!json_is_string(v))
         return rig_err_set(err, RIG_EINVAL, "\"%s%s\" must be a string, not %s", where, key,
-                           type_article(v));
+                           rig_json_type_article(v));
     s = json_string_value(v);
     if (nonempty) {
         size_t k = 0;
@@ -233,7 +219,7 @@ static int get_array(json_t *obj, const char *key, const char *where, bool requi
     }
     if (!json_is_array(v))
         return rig_err_set(err, RIG_EINVAL, "\"%s%s\" must be an array, not %s", where, key,
-                           type_article(v));
+                           rig_json_type_article(v));
     *out = v;
     return 0;
 }
@@ -259,7 +245,7 @@ static int string_list(json_t *arr, const char *name, char ***out, struct rig_er
         if (!json_is_string(e)) {
             rig_strv_free(v);
             return rig_err_set(err, RIG_EINVAL, "\"%s[%zu]\" must be a string, not %s", name, i,
-                               type_article(e));
+                               rig_json_type_article(e));
         }
         if (!*json_string_value(e))
             continue;
@@ -342,7 +328,7 @@ static int parse_edits(json_t *arr, const char *where, struct rig_ai_file_change
         snprintf(ew, sizeof(ew), "%sedits[%zu].", where, i);
         if (!json_is_object(e))
             return rig_err_set(err, RIG_EINVAL, "\"%sedits[%zu]\" must be an object, not %s",
-                               where, i, type_article(e));
+                               where, i, rig_json_type_article(e));
         if (get_str(e, "search", ew, true, false, &s, err) < 0 ||
             get_str(e, "replace", ew, true, false, &r, err) < 0)
             return -1;
@@ -366,7 +352,7 @@ static int parse_change(json_t *c, size_t idx, struct rig_ai_file_change *out,
     snprintf(where, sizeof(where), "files[%zu].", idx);
     if (!json_is_object(c))
         return rig_err_set(err, RIG_EINVAL, "\"files[%zu]\" must be an object, not %s", idx,
-                           type_article(c));
+                           rig_json_type_article(c));
     if (get_str(c, "path", where, true, true, &path, err) < 0 ||
         get_str(c, "content", where, false, false, &content, err) < 0 ||
         get_array(c, "edits", where, false, &edits, err) < 0 ||

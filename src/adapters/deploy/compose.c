@@ -356,10 +356,21 @@ static int stopped(struct compose_run *cr, const struct rig_proc_result *res, co
         return rig_err_set(err, RIG_ECANCELLED, "docker %s was cancelled", step);
     return rig_err_set(err, RIG_ETIMEOUT,
                        "docker %s timed out after %s (the compose %s timeout)%s", step,
-                       rig_duration_str(cr->timeout_ms, d, sizeof(d)),
+                       rig_duration_format(cr->timeout_ms, d, sizeof(d)),
                        cr->rollback ? "rollback" : "deploy",
                        strcmp(step, "compose up") == 0 ? "; containers may be partly updated"
                                                        : "");
+}
+
+/* Keep a finished step's merged output in r; -1 with err filled when the step
+ * was stopped rather than finished. */
+static int step_result(struct compose_run *cr, struct rig_proc_result *res, const char *step,
+                       struct rig_cmd_result *r, struct rig_err *err)
+{
+    take_result(cr, res, true, r);
+    if (res->timed_out || res->cancelled)
+        return stopped(cr, res, step, err);
+    return 0;
 }
 
 static int check_compose(struct compose_run *cr, struct rig_cmd_result *r, struct rig_err *err)
@@ -380,11 +391,8 @@ static int check_compose(struct compose_run *cr, struct rig_cmd_result *r, struc
             rig_err_prefix(err, "start docker");
         goto out;
     }
-    take_result(cr, &res, true, r);
-    if (res.timed_out || res.cancelled) {
-        stopped(cr, &res, "compose version", err);
+    if (step_result(cr, &res, "compose version", r, err) < 0)
         goto out;
-    }
     if (!rig_proc_ok(&res)) {
         char d[64];
 
@@ -421,11 +429,8 @@ static int validate_config(struct compose_run *cr, struct rig_cmd_result *r, str
         rig_err_prefix(err, "start docker compose config");
         goto out;
     }
-    take_result(cr, &res, true, r);
-    if (res.timed_out || res.cancelled) {
-        stopped(cr, &res, "compose config", err);
+    if (step_result(cr, &res, "compose config", r, err) < 0)
         goto out;
-    }
     if (!rig_proc_ok(&res)) {
         char d[64];
 
@@ -466,18 +471,15 @@ static int compose_up(struct compose_run *cr, struct rig_cmd_result *r, struct r
         rig_err_prefix(err, "start docker compose up");
         goto out;
     }
-    take_result(cr, &res, true, r);
-    if (res.timed_out || res.cancelled) {
-        stopped(cr, &res, "compose up", err);
+    if (step_result(cr, &res, "compose up", r, err) < 0)
         goto out;
-    }
     if (!rig_proc_ok(&res)) {
         char d[64], t[32];
 
         ex = excerpt(r->output, true);
         rig_err_set(err, RIG_EGENERIC, "docker compose up%s failed after %s: %s%s%s",
                     cr->rollback ? " (rollback)" : "",
-                    rig_duration_str(r->duration_ms, t, sizeof(t)),
+                    rig_duration_format(r->duration_ms, t, sizeof(t)),
                     rig_proc_describe(&res, d, sizeof(d)), *ex ? ": " : "", ex);
         goto out;
     }

@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/timeutil.h"
 
 #include "core/banned.h"
 
@@ -133,7 +134,7 @@ static int run_command(const char *kind, size_t idx, const struct rig_deploy_cmd
     return rig_err_set(err, r->timed_out ? RIG_ETIMEOUT : RIG_EGENERIC,
                        "%s command %zu (%s) failed after %d attempt%s (%s): %s", kind, idx + 1,
                        c->name, r->attempts, r->attempts == 1 ? "" : "s",
-                       rig_duration_str(r->duration_ms, d, sizeof(d)),
+                       rig_duration_format(r->duration_ms, d, sizeof(d)),
                        r->error ? r->error : "failed");
 }
 

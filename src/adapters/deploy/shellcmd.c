@@ -25,42 +25,6 @@ void rig_cmd_result_release(struct rig_cmd_result *r)
     memset(r, 0, sizeof(*r));
 }
 
-const char *rig_duration_str(int64_t ms, char *buf, size_t n)
-{
-    long long h, m, s, frac;
-    int off = 0;
-
-    if (ms <= 0) {
-        snprintf(buf, n, "0s");
-        return buf;
-    }
-    if (ms < 1000) {
-        snprintf(buf, n, "%lldms", (long long)ms);
-        return buf;
-    }
-    h = ms / 3600000;
-    m = ms / 60000 % 60;
-    s = ms / 1000 % 60;
-    frac = ms % 1000;
-    if (h)
-        off += snprintf(buf + off, n - (size_t)off, "%lldh", h);
-    if (h || m)
-        off += snprintf(buf + off, n - (size_t)off, "%lldm", m);
-    if ((size_t)off >= n)
-        return buf;
-    if (frac) {
-        char f[8];
-        size_t fl;
-        snprintf(f, sizeof(f), "%03lld", frac);
-        for (fl = strlen(f); fl && f[fl - 1] == '0'; fl--)
-            f[fl - 1] = '\0';
-        snprintf(buf + off, n - (size_t)off, "%lld.%ss", s, f);
-    } else {
-        snprintf(buf + off, n - (size_t)off, "%llds", s);
-    }
-    return buf;
-}
-
 struct line_fwd {
     const struct rig_run_ctx *ctx;
     const char *step;

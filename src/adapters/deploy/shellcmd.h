@@ -44,13 +44,10 @@ struct rig_cmd_result {
     char *output;      /* tail of the last attempt's output, never NULL */
     bool output_truncated;
     char *error;       /* one line for a person when !ok (e.g. "exit status 2",
-                        * "timed out after 5m0s"), NULL when ok */
+                        * "timed out after 5m"), NULL when ok */
 };
 
 void rig_cmd_result_release(struct rig_cmd_result *r);
-
-/* "1.5s", "2m3s", "150ms", "0s" (Go time.Duration style, ms precision). */
-const char *rig_duration_str(int64_t ms, char *buf, size_t n);
 
 /*
  * One attempt of `sh -c <expanded run>`. workdir (NULL/"" = workspace) is

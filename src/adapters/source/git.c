@@ -504,8 +504,10 @@ out:
     return rc;
 }
 
-int rig_git_push(const struct rig_git *g, const char *dir, const char *remote,
-                 const char *branch, struct rig_err *err)
+/* Push branch to remote, or delete it there, after checking both. An explicit
+ * refs/heads/ refspec never starts with '+', so a push never forces. */
+static int push_branch(const struct rig_git *g, const char *dir, const char *remote,
+                       const char *branch, bool delete, struct rig_err *err)
 {
     char *spec = NULL;
     int rc;
@@ -513,28 +515,24 @@ int rig_git_push(const struct rig_git *g, const char *dir, const char *remote,
     if (check_arg("remote", remote, err) < 0 || rig_git_check_source(remote, err) < 0 ||
         rig_git_check_branch(g, branch, err) < 0)
         return -1;
-    /* An explicit refs/heads/ refspec never starts with '+', so never forces. */
-    spec = xasprintf("refs/heads/%s:refs/heads/%s", branch, branch);
+    spec = delete ? xasprintf(":refs/heads/%s", branch)
+                  : xasprintf("refs/heads/%s:refs/heads/%s", branch, branch);
     const char *argv[] = {"push", "-q", "--no-verify", remote, spec, NULL};
     rc = run_simple(g, dir, argv, err);
     free(spec);
     return rc;
 }
 
+int rig_git_push(const struct rig_git *g, const char *dir, const char *remote,
+                 const char *branch, struct rig_err *err)
+{
+    return push_branch(g, dir, remote, branch, false, err);
+}
+
 int rig_git_push_delete(const struct rig_git *g, const char *dir, const char *remote,
                         const char *branch, struct rig_err *err)
 {
-    char *spec = NULL;
-    int rc;
-
-    if (check_arg("remote", remote, err) < 0 || rig_git_check_source(remote, err) < 0 ||
-        rig_git_check_branch(g, branch, err) < 0)
-        return -1;
-    spec = xasprintf(":refs/heads/%s", branch);
-    const char *argv[] = {"push", "-q", "--no-verify", remote, spec, NULL};
-    rc = run_simple(g, dir, argv, err);
-    free(spec);
-    return rc;
+    return push_branch(g, dir, remote, branch, true, err);
 }
 
 /* Split NUL-separated output into a NULL-terminated vector. */

@@ -9,6 +9,7 @@
 #include "core/mem.h"
 #include "core/path.h"
 #include "core/str.h"
+#include "core/timeutil.h"
 
 #include "core/banned.h"
 
@@ -91,7 +92,7 @@ static void run_one(const struct rig_test_entry *t, const struct rig_run_ctx *ct
     }
     if (r->timed_out) {
         char *o = xasprintf("test timed out after %s\n%s",
-                            rig_duration_str(t->timeout_ms, d, sizeof(d)), r->output);
+                            rig_duration_format(t->timeout_ms, d, sizeof(d)), r->output);
         free(r->output);
         r->output = o;
     }

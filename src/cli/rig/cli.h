@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "core/cliopt.h"
+
 /*
  * One file per sub-command (git's builtin/ layout). Each command parses its own
  * flags with getopt_long and returns the process exit status:
@@ -21,10 +23,11 @@ struct rig_cmd {
     int (*run)(struct rig_cli *cli, int argc, char **argv);
 };
 
-/* Shared helpers for commands. */
-int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Shared helpers for commands: core/cliopt.h under rig's names. Usage errors
+ * print "rig <cmd>: message" and a --help hint, and return 2. */
+#define cli_usage_error(cmd, ...) rig_cli_usage_error("rig", (cmd), __VA_ARGS__)
 /* Print a usage/help block when argv has -h/--help; returns true if printed. */
-bool cli_wants_help(int argc, char **argv, const char *usage);
+#define cli_wants_help(argc, argv, usage) rig_cli_wants_help((argc), (argv), (usage))
 
 /* Parse the common [-c FILE] [-h] flags of a command that takes no other
  * argument: -1 to go on, else the exit status to return (0 after --help). */

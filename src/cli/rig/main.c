@@ -3,7 +3,6 @@
  * everything after the command name belongs to it.
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,31 +48,6 @@ static void usage(FILE *out)
                  "  -h, --help            show this help\n"
                  "\n"
                  "Run 'rig <command> --help' for a command's options.\n");
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "rig%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry 'rig %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
-    return 2;
-}
-
-bool cli_wants_help(int argc, char **argv, const char *text)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            break;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(text, stdout);
-            return true;
-        }
-    }
-    return false;
 }
 
 static const struct rig_cmd *find_command(const char *name)

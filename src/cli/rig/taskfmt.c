@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/buf.h"
 #include "core/timeutil.h"
 #include "core/banned.h"
 
@@ -54,25 +55,9 @@ void taskfmt_log_line(FILE *out, const struct rig_log_line *l)
 
 void taskfmt_tail(FILE *out, const char *text, size_t lines, const char *indent)
 {
-    const char *p;
-    size_t seen = 0;
+    struct rig_buf b = RIG_BUF_INIT;
 
-    if (!text || !*text)
-        return;
-    p = text + strlen(text);
-    if (p > text && p[-1] == '\n')
-        p--;
-    while (p > text) {
-        if (p[-1] == '\n' && ++seen == lines)
-            break;
-        p--;
-    }
-    if (p > text)
-        fprintf(out, "%s[...]\n", indent);
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        fprintf(out, "%s%.*s\n", indent, (int)len, p);
-        p += len + (nl ? 1 : 0);
-    }
+    rig_buf_add_tail_lines(&b, text, lines, indent);
+    fputs(rig_buf_str(&b), out);
+    rig_buf_release(&b);
 }

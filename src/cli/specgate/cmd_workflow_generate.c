@@ -107,14 +107,8 @@ int sg_cmd_workflow_generate(int argc, char **argv)
     bool force = false, changed = false;
     int rc = 2;
 
-    memset(&o, 0, sizeof(o));
+    sg_workflow_opts_init(&o);
     memset(&set, 0, sizeof(set));
-    o.out_path = ".github/workflows/design-guard.yml";
-    o.tests_dir = ".specgate";
-    o.java_package = "com.example.arch";
-    o.java_version = "17";
-    o.specgate_ref = "main";
-    o.build_tool = SG_BUILD_GRADLE;
     if (sg_wants_help(argc, argv, usage))
         return 0;
     if (parse(argc, argv, &o, &force) != 0)

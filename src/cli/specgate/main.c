@@ -2,7 +2,6 @@
  * specgate: design rules -> generated checks -> Drift Score -> Drift Radar.
  * Commands are two words ("drift score"); each lives in its own file.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,31 +37,6 @@ static void usage(FILE *out)
     for (size_t i = 0; commands[i].name; i++)
         fprintf(out, "  %-18s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nRun 'specgate <command> --help' for a command's options.\n");
-}
-
-int sg_usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "specgate%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry 'specgate %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
-    return 2;
-}
-
-bool sg_wants_help(int argc, char **argv, const char *text)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            break;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            fputs(text, stdout);
-            return true;
-        }
-    }
-    return false;
 }
 
 int main(int argc, char **argv)

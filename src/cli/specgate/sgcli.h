@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "core/cliopt.h"
+
 /* specgate sub-commands: exit 0 success, 1 gate/operation failed, 2 usage or
  * unreadable input (never a PASS). */
 struct sg_cmd {
@@ -12,8 +14,10 @@ struct sg_cmd {
     int (*run)(int argc, char **argv); /* argv[0] is the second word */
 };
 
-int sg_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool sg_wants_help(int argc, char **argv, const char *usage);
+/* core/cliopt.h under specgate's names: "specgate <cmd>: message" plus a
+ * --help hint, returning 2; help text printed on -h/--help. */
+#define sg_usage_error(cmd, ...) rig_cli_usage_error("specgate", (cmd), __VA_ARGS__)
+#define sg_wants_help(argc, argv, usage) rig_cli_wants_help((argc), (argv), (usage))
 
 /* Print every entry of a loader's error list, one "file:line:col: message" a line. */
 struct rig_errlist;
