@@ -35,7 +35,7 @@
  * Errors: every function returns 0 or -1 and fills err. Codes callers may act
  * on: RIG_ENOTFOUND (no such row), RIG_ECONFLICT (the row exists / is no longer
  * in the state the call requires), RIG_EINVAL (bad argument), RIG_EIO (the
- * database failed, e.g. locked by another process for longer than 5 s, disk
+ * database failed, e.g. locked by another process for longer than 30 s, disk
  * full, corrupt file).
  *
  * Strings in the structs below are malloc'd and owned by the struct; free them

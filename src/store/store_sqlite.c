@@ -21,7 +21,7 @@
 #include "core/timeutil.h"
 #include "core/banned.h"
 
-#define SQ_BUSY_TIMEOUT_MS 5000
+#define SQ_BUSY_TIMEOUT_MS 30000
 
 sqlite3_stmt *sq_prep(struct sq_store *s, const char *sql, struct rig_err *err)
 {
