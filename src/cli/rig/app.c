@@ -130,6 +130,17 @@ int app_build_engine_for_task(struct rig_app *app, struct rig_cli *cli, const ch
     return select_project(app, p ? p : rig_wiring_main(&app->wiring), err);
 }
 
+int app_build_engine_for_repo(struct rig_app *app, struct rig_cli *cli, const char *repo,
+                              struct rig_err *err)
+{
+    struct rig_wiring_project *p;
+
+    if (app_build_wiring(app, cli, err) < 0)
+        return -1;
+    p = rig_wiring_find_project(&app->wiring, repo);
+    return select_project(app, p ? p : rig_wiring_main(&app->wiring), err);
+}
+
 void app_release(struct rig_app *app)
 {
     rig_wiring_release(&app->wiring);

@@ -54,6 +54,11 @@ int app_build_engine(struct rig_app *app, struct rig_cli *cli, struct rig_err *e
 int app_build_engine_for_task(struct rig_app *app, struct rig_cli *cli, const char *task_id,
                               struct rig_err *err);
 
+/* The project serving a repository ("owner/name") or named so; the top-level
+ * project when none matches (its source then judges the issue). */
+int app_build_engine_for_repo(struct rig_app *app, struct rig_cli *cli, const char *repo,
+                              struct rig_err *err);
+
 void app_release(struct rig_app *app);
 
 /* Print "rig <cmd>: <message>" for err and return 1. */

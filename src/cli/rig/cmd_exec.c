@@ -166,10 +166,21 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
         return cli_usage_error("exec", "--issue, --title and an issue URL exclude each other");
     if (url && number)
         return cli_usage_error("exec", "an issue URL already names the issue; drop --number");
-    if ((resume || sub.from_task
-             ? app_build_engine_for_task(&app, cli, resume ? resume : sub.from_task, &err)
-             : app_build_engine(&app, cli, &err)) < 0)
+    if (url) {
+        /* The issue URL names the repository, and so the project (projects:). */
+        struct rig_github_issue_url u;
+        char repo[200];
+
+        if (rig_github_parse_issue_url(url, &u, &err) < 0)
+            goto fail;
+        snprintf(repo, sizeof(repo), "%s/%s", u.owner, u.repo);
+        if (app_build_engine_for_repo(&app, cli, repo, &err) < 0)
+            goto fail;
+    } else if ((resume || sub.from_task
+                    ? app_build_engine_for_task(&app, cli, resume ? resume : sub.from_task, &err)
+                    : app_build_engine(&app, cli, &err)) < 0) {
         goto fail;
+    }
     app.eng.echo = echo;
     app.eng.echo_ctx = &es;
     if (resume) {
