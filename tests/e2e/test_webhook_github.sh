@@ -5,48 +5,8 @@
 # HTTP) and the scripted AI, and ends with one pull request closing the issue,
 # one status comment edited in place and the rig:done label.
 set -euo pipefail
-
-: "${RIG_BIN:?run through ctest}" "${RIG_STANDIN_DIR:?run through ctest}" "${RIG_FIXTURES:?}"
-work=$(mktemp -d "${TMPDIR:-/tmp}/rig-webhook-e2e.XXXXXX")
-gh_pid= ai_pid= rig_pid=
-cleanup() {
-    [ -n "$rig_pid" ] && kill "$rig_pid" 2>/dev/null || true
-    [ -n "$gh_pid" ] && kill "$gh_pid" 2>/dev/null || true
-    [ -n "$ai_pid" ] && kill "$ai_pid" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-token=ghs_e2eT0kenThatMustNeverLeak42
-repo=Codertocat/Hello-World
-export RIG_HOME="$work/home" HOME="$work/userhome"
-mkdir -p "$HOME" "$work/git/Codertocat"
-
-# The repository on the "GitHub" side: a README with the typo of issue #1.
-git init -q -b main "$work/src"
-cd "$work/src"
-printf 'Hello Wrold\n' > README.md
-git add -A && git -c user.name=t -c user.email=t@t commit -qm init
-git clone -q --bare . "$work/git/$repo.git"
-
-"$RIG_STANDIN_DIR/github_standin" --port-file "$work/gh.port" --token "$token" \
-    --login rig-bot --git-root "$work/git" \
-    --issue-payload "$RIG_FIXTURES/github-webhooks/issues/opened.payload.json" \
-    > "$work/gh.out" 2>&1 &
-gh_pid=$!
-
-cat > "$work/script.json" <<'JSON'
-[{"text": "{\"plan\": \"Fix the spelling of World in README.md\", \"files_to_change\": [\"README.md\"]}"},
- {"text": "{\"summary\": \"fix the typo\", \"files\": [{\"path\": \"README.md\", \"action\": \"write\", \"content\": \"Hello World\\n\"}]}"}]
-JSON
-"$RIG_STANDIN_DIR/ai_standin" --script "$work/script.json" --port-file "$work/ai.port" \
-    --log "$work/ai.log" > "$work/ai.out" 2>&1 &
-ai_pid=$!
-for _ in $(seq 200); do [ -s "$work/gh.port" ] && [ -s "$work/ai.port" ] && break; sleep 0.05; done
-gport=$(cat "$work/gh.port")
-aport=$(cat "$work/ai.port")
-api="http://127.0.0.1:$gport"
+. "$(dirname "$0")/lib_github.sh"
+gh_e2e_start webhook-e2e
 
 cat > "$work/rig.yaml" <<YAML
 project: {name: hello}
@@ -74,6 +34,7 @@ cd "$work"
 export GITHUB_TOKEN=$token WEBHOOK_SECRET=e2e-webhook-secret-1234
 "$RIG_BIN" -c rig.yaml run --port 0 > run.out 2> run.err &
 rig_pid=$!
+extra_pid=$rig_pid
 for _ in $(seq 200); do grep -q "listening on" run.out 2>/dev/null && break; sleep 0.05; done
 url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' run.out | head -n 1)
 [ -n "$url" ] || { cat run.out run.err; fail "rig run did not start"; }
@@ -125,6 +86,6 @@ code=$(curl -s -o resp2.json -w '%{http_code}' -X POST "$url/webhook" \
 [ "$("$RIG_BIN" -c rig.yaml status --json | grep -c '"id": "t-')" = 1 ] || fail "a second task was created"
 
 kill -TERM "$rig_pid"; wait "$rig_pid" || fail "rig run did not exit cleanly on SIGTERM"
-rig_pid=
+extra_pid=
 ! grep -r "$token" "$RIG_HOME" run.out run.err > /dev/null || fail "the token leaked"
 echo "1 passed, 0 failed"
