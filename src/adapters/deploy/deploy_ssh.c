@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,9 +27,12 @@
 #define SSH_CLOSE_TIMEOUT_MS 2000
 #define SSH_TAIL_DEFAULT (64 * 1024)
 #define SSH_POLL_MS 100
-/* The remote timeout(1) fires this long after our own deadline, so our TERM
- * (and the "timed out" we report) normally comes first; it only matters when
- * the connection is gone. Then KILL after SSH_REMOTE_KILL_S more. */
+/* The script travels remotely in one environment variable: Linux caps a
+ * single one at 128 KiB. */
+#define SSH_SCRIPT_MAX (100 * 1024)
+/* The remote timeout(1) fires this long after our own deadline, so our stop
+ * (and the "timed out" we report) normally comes first; it matters when the
+ * connection is gone. Then KILL after SSH_REMOTE_KILL_S more. */
 #define SSH_REMOTE_EXTRA_S 2
 #define SSH_REMOTE_KILL_S 5
 
@@ -149,7 +153,8 @@ static void emit_line(struct attempt *a, struct rig_buf *l)
 }
 
 /* Lines longer than the tail are delivered in tail-sized pieces, as for local
- * commands. */
+ * commands. A full piece waits for the next byte so that a line of exactly
+ * tail_max bytes is not followed by an empty one. */
 static void split_lines(struct attempt *a, struct rig_buf *l, const char *p, size_t n)
 {
     while (n > 0) {
@@ -166,7 +171,7 @@ static void split_lines(struct attempt *a, struct rig_buf *l, const char *p, siz
             p++;
             n--;
             emit_line(a, l);
-        } else if (l->len >= a->tail_max) {
+        } else if (n > 0 && l->len >= a->tail_max) {
             emit_line(a, l);
         }
     }
@@ -280,6 +285,12 @@ static int build_script(const struct attempt *a, const char *run, char **out,
         add_cd(&b, a->cmd->workdir);
     rig_buf_adds(&b, run);
     rig_buf_addch(&b, '\n');
+    if (b.len > SSH_SCRIPT_MAX) {
+        rig_err_set(err, RIG_ECONFIG, "%s: the command with its variables and env is %zu bytes, "
+                    "more than the %d that can be passed over ssh", a->step, b.len,
+                    SSH_SCRIPT_MAX);
+        goto out;
+    }
     *out = rig_buf_take(&b);
     rc = 0;
 out:
@@ -289,30 +300,64 @@ out:
 }
 
 /*
- * The exec request. sshd already starts the command as the leader of a new
- * session and process group, and OpenSSH delivers a "signal" request with
- * killpg() to that group, so no setsid is needed (setsid(1) would even fork
- * away from the group leader and break that path). timeout(1) keeps the group
- * (it cannot change the group of a session leader), forwards a TERM it gets to
- * the whole group, and ends everything on its own when our connection is
- * gone. eval "$(cat)" reads the whole script before running it, so commands
- * that read stdin see EOF rather than the rest of the script.
+ * The exec request: a fixed wrapper (no values in it, so nothing secret shows
+ * in the remote process list) run by `sh -c` as the session leader sshd made.
+ * It reads the script from stdin up to a random end marker, then:
+ *  - runs it under timeout(1) with stdin from /dev/null and the script in an
+ *    environment variable the inner shell unsets (the environment is private
+ *    to the user, argv is not); timeout(1) puts the command in a process group
+ *    of its own, ends it a little after our deadline even when Rig is gone,
+ *    and KILLs what ignores the TERM SSH_REMOTE_KILL_S later;
+ *  - keeps a watchdog reading the rest of stdin: Rig stops a command by
+ *    sending EOF, and sshd closes that pipe too when the connection drops;
+ *    either way the watchdog sends TERM to the command's group.
+ * Why not the "signal" channel request: OpenSSH refuses it for root logins
+ * ("session signalling requires privilege separation") and otherwise sends it
+ * to the wrapper's group, not timeout's, killing the watchdog first.
+ * Why not setsid(1): sshd already made a new session, and a session leader
+ * calling setsid(1) forks and returns at once.
+ * The wrapper exits with the command's status (a command killed by signal N
+ * reports 128+N, as a shell would). Written without newlines so any login
+ * shell passes it to sh intact.
  */
-static char *remote_wrapper(int64_t secs)
+static char *remote_wrapper(const char *marker, int64_t secs)
 {
-    static const char inner[] = "eval \"$(cat)\"";
-    struct rig_buf guard = RIG_BUF_INIT, cmd = RIG_BUF_INIT;
+    static const char runner[] = "__rig_s=$__RIG_SCRIPT; unset __RIG_SCRIPT; eval \"$__rig_s\"";
+    struct rig_buf w = RIG_BUF_INIT, cmd = RIG_BUF_INIT;
 
-    rig_buf_addf(&guard, "if command -v timeout >/dev/null 2>&1; then exec timeout -k %d %lld sh -c ",
+    rig_buf_addf(&w, "m=%s; nl=$(printf '\\n_'); nl=${nl%%_}; s=; l=; exec 3<&0; "
+                     "while IFS= read -r l; do [ \"$l\" = \"$m\" ] && break; s=$s$l$nl; done; "
+                     "if [ \"$l\" != \"$m\" ]; then "
+                     "echo 'rig: the command did not arrive completely' >&2; exit 255; fi; r=",
+                 marker);
+    rig_shell_quote(&w, runner);
+    rig_buf_addf(&w, "; if command -v timeout >/dev/null 2>&1; then "
+                     "__RIG_SCRIPT=$s timeout -k %d %lld sh -c \"$r\" </dev/null 3<&- & "
+                     "else echo 'rig: timeout(1) not found on this host: no remote deadline' >&2; "
+                     "__RIG_SCRIPT=$s sh -c \"$r\" </dev/null 3<&- & fi; c=$!; "
+                     "(read -r _ <&3; kill -s TERM -- -\"$c\" 2>/dev/null || kill -s TERM 0) "
+                     ">/dev/null 2>&1 & w=$!; exec 3<&-; "
+                     "wait \"$c\"; st=$?; kill \"$w\" 2>/dev/null; exit \"$st\"",
                  SSH_REMOTE_KILL_S, (long long)secs);
-    rig_shell_quote(&guard, inner);
-    rig_buf_adds(&guard, "; fi; echo 'rig: timeout(1) not found on this host: only the ssh signal "
-                         "can stop this command' >&2; exec sh -c ");
-    rig_shell_quote(&guard, inner);
     rig_buf_adds(&cmd, "exec sh -c ");
-    rig_shell_quote(&cmd, rig_buf_str(&guard));
-    rig_buf_release(&guard);
+    rig_shell_quote(&cmd, rig_buf_str(&w));
+    rig_buf_release(&w);
     return rig_buf_take(&cmd);
+}
+
+/* Unpredictable, so no variable value can end the script early. */
+static int make_marker(const char *script, char *out, size_t n, struct rig_err *err)
+{
+    unsigned char rnd[16];
+
+    do {
+        if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+            return rig_err_errno(err, errno, "ssh: reading random bytes");
+        snprintf(out, n, "RIG-END-");
+        for (size_t i = 0; i < sizeof(rnd); i++)
+            snprintf(out + 8 + 2 * i, n - 8 - 2 * i, "%02x", rnd[i]);
+    } while (strstr(script, out));
+    return 0;
 }
 
 /* ---- connection ------------------------------------------------------ */
@@ -578,15 +623,15 @@ static int write_all(ssh_channel ch, const char *p, size_t n)
     return 0;
 }
 
-/* Ask the remote group to stop; timeout(1) there turns it into KILL later. */
+/* EOF on the command's stdin wakes the remote watchdog (see remote_wrapper). */
 static void request_stop(struct attempt *a, enum stop_reason why, enum stop_reason *stop,
                          int64_t *give_up)
 {
     *stop = why;
     *give_up = rig_mono_ms() + a->tr->kill_grace_ms;
-    if (ssh_channel_request_send_signal(a->ch, "TERM") != SSH_OK)
-        log_warn("ssh %s:%d: the server did not take the TERM signal request (%s); the remote "
-                 "timeout(1) ends \"%s\" later", a->host, a->port, ssh_get_error(a->s), a->step);
+    if (ssh_channel_send_eof(a->ch) != SSH_OK)
+        log_warn("ssh %s:%d: could not ask \"%s\" to stop (%s); the remote timeout(1) ends it",
+                 a->host, a->port, a->step, ssh_get_error(a->s));
 }
 
 /* Pump the channel until the remote closes it, or a grace period after the
@@ -658,7 +703,8 @@ static void describe_end(struct attempt *a, enum stop_reason stop, struct rig_cm
     }
 }
 
-static int run_remote(struct attempt *a, const char *script, struct rig_cmd_result *r)
+static int run_remote(struct attempt *a, const char *script, const char *marker,
+                      struct rig_cmd_result *r)
 {
     struct ssh_channel_callbacks_struct cb;
     enum stop_reason stop = STOP_NONE;
@@ -682,10 +728,11 @@ static int run_remote(struct attempt *a, const char *script, struct rig_cmd_resu
     ssh_callbacks_init(&cb);
     ssh_set_channel_callbacks(a->ch, &cb);
     left = remaining_ms(a);
-    wrapper = remote_wrapper((left > 0 ? (left + 999) / 1000 : 1) + SSH_REMOTE_EXTRA_S);
+    wrapper = remote_wrapper(marker, (left > 0 ? (left + 999) / 1000 : 1) + SSH_REMOTE_EXTRA_S);
     step_timeout(a);
     if (ssh_channel_request_exec(a->ch, wrapper) != SSH_OK ||
-        write_all(a->ch, script, strlen(script)) < 0 || ssh_channel_send_eof(a->ch) != SSH_OK) {
+        write_all(a->ch, script, strlen(script)) < 0 ||
+        write_all(a->ch, marker, strlen(marker)) < 0 || write_all(a->ch, "\n", 1) < 0) {
         rc = failed(a, r, "ssh %s:%d: cannot start the command: %s", a->host, a->port,
                     ssh_get_error(a->s));
         goto out;
@@ -744,6 +791,7 @@ static int ssh_run(void *impl, const struct rig_deploy_cmd *cmd, const char *exp
 {
     struct attempt a;
     char *script = NULL;
+    char marker[48];
     int st = STAGE_FATAL;
 
     result_reset(r);
@@ -763,7 +811,8 @@ static int ssh_run(void *impl, const struct rig_deploy_cmd *cmd, const char *exp
         rig_err_set(err, RIG_ECONFIG, "\"%s\" has no command to run", a.step);
         goto out;
     }
-    if (check_target(&a, err) < 0 || build_script(&a, expanded_run, &script, err) < 0)
+    if (check_target(&a, err) < 0 || build_script(&a, expanded_run, &script, err) < 0 ||
+        make_marker(script, marker, sizeof(marker), err) < 0)
         goto out;
     rig_secret_add(cmd->ssh.password);
     st = connect_host(&a, r, err);
@@ -776,7 +825,7 @@ static int ssh_run(void *impl, const struct rig_deploy_cmd *cmd, const char *exp
     st = authenticate(&a, r, err);
     if (st != STAGE_OK)
         goto out;
-    st = run_remote(&a, script, r);
+    st = run_remote(&a, script, marker, r);
 out:
     r->duration_ms = rig_mono_ms() - a.start;
     r->output = rig_buf_take(&a.tail);

@@ -14,16 +14,16 @@
  * authenticate (private key file, then ssh-agent when agent is set, then
  * password) and run the command.
  *
- * What runs remotely: the exec request carries only a fixed wrapper,
- *   exec sh -c '... exec timeout -k 5 <T> sh -c '\''eval "$(cat)"'\'' ...'
- * and the script itself (exports of the RIG_* task variables and the
- * command's env, `cd -- <workdir> || exit 1`, then the command text) is sent on
- * the channel's stdin, so values never appear in the remote process list.
- * stdout and stderr are streamed line by line to ctx->on_line and their
- * interleaved tail is kept. On timeout or cancel the session gets a TERM
- * signal request (OpenSSH sends it to the command's whole process group) and
- * the remote timeout(1), set a little past our deadline, ends the command
- * even when the connection is lost. See docs/deploy-ssh.md.
+ * What runs remotely: the exec request carries only a fixed sh wrapper; the
+ * script (exports of the RIG_* task variables and of the env entries,
+ * `cd -- <workdir> || exit 1`, then the command text) follows on the
+ * channel's stdin, so values never appear in the remote process list. The
+ * wrapper runs it under timeout(1) (a little past our deadline, so the
+ * command ends even when Rig or the connection is gone) and keeps a watchdog
+ * on stdin: on timeout or cancel Rig sends EOF and the watchdog sends TERM to
+ * the command's whole process group (KILL 5 s later). stdout and stderr are
+ * streamed line by line to ctx->on_line and their interleaved tail is kept.
+ * See docs/deploy-ssh.md.
  *
  * Result contract as rig_shellcmd_run: 0 when the command ran or the host
  * could not be reached (r->ok false, r->error says why, a retry may help); -1
