@@ -237,6 +237,26 @@ static int start_sshd(void)
     return 0;
 }
 
+/* A non-root sshd may run but be unable to log anyone in (or the user has no
+ * shell): ask the OpenSSH client, not the code under test, and skip if so. */
+static int probe_login(void)
+{
+    char *out = NULL;
+    int rc = tu_sh(&out, "ssh -o BatchMode=yes -o StrictHostKeyChecking=no "
+                         "-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=20 "
+                         "-i '%s' -p %d '%s'@127.0.0.1 echo ok 2>&1",
+                   g.client_key, g.port, g.user);
+
+    if (rc != 0) {
+        char *why = xasprintf("not root, and %s cannot log in to the test sshd: %s", g.user,
+                              out ? out : "");
+        skip_all(why);
+        free(why);
+    }
+    free(out);
+    return 0;
+}
+
 static int group_setup(void **state)
 {
     struct passwd *pw = getpwuid(getuid());
@@ -270,7 +290,7 @@ static int group_setup(void **state)
         free(cp);
         free(ak);
     }
-    return 0;
+    return geteuid() == 0 ? 0 : probe_login();
 }
 
 static int group_teardown(void **state)
@@ -320,10 +340,9 @@ static int setup(void **state)
 {
     struct fx *f;
 
-    if (g.skip_reason) {
-        print_message("skipped: %s\n", g.skip_reason);
-        skip();
-    }
+    *state = NULL;
+    if (g.skip_reason) /* cmocka cannot skip from a setup: fx() does it */
+        return 0;
     f = xcalloc(1, sizeof(*f));
     f->ws = tu_mkdtemp("rig-ssh-ws");
     f->kh = tu_path(f->ws, "known_hosts");
@@ -362,6 +381,8 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
 
+    if (!f)
+        return 0;
     rig_log_setup(RIG_LOG_INFO, RIG_LOG_TEXT, stderr);
     fclose(f->logf);
     rig_ssh_transport_release(&f->t);
@@ -408,11 +429,20 @@ static void assert_has(const char *hay, const char *needle)
         fail_msg("expected \"%s\" in:\n%s", needle, hay ? hay : "(null)");
 }
 
+static struct fx *fx(void **state)
+{
+    if (!*state) {
+        print_message("skipped: %s\n", g.skip_reason ? g.skip_reason : "no fixture");
+        skip();
+    }
+    return *state;
+}
+
 /* ---- cases ----------------------------------------------------------------- */
 
 static void test_key_auth_exit_status_and_output(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
 
     assert_int_equal(run(f, "echo hello; echo oops >&2; exit 3"), 0);
     assert_false(f->r.ok);
@@ -435,7 +465,7 @@ static void test_key_auth_exit_status_and_output(void **state)
 
 static void test_nonzero_exit_and_signal(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
 
     assert_int_equal(run(f, "false"), 0);
     assert_false(f->r.ok);
@@ -452,7 +482,7 @@ static void test_nonzero_exit_and_signal(void **state)
 
 static void test_unknown_host_refused_then_keyscan_hint_works(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
     char *want, *hint;
 
     write_known_hosts(f, NULL);
@@ -479,7 +509,7 @@ static void test_unknown_host_refused_then_keyscan_hint_works(void **state)
 
 static void test_changed_host_key_refused(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
     char *log;
 
     write_known_hosts(f, g.other_pub);
@@ -496,7 +526,7 @@ static void test_changed_host_key_refused(void **state)
 
 static void test_other_key_type_refused(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
 
     write_known_hosts(f, g.ecdsa_pub);
     assert_int_equal(run(f, "touch RAN"), -1);
@@ -506,7 +536,7 @@ static void test_other_key_type_refused(void **state)
 
 static void test_missing_known_hosts_is_an_error(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
     char *home = tu_path(f->ws, "home"), *want;
     char *old_home = xstrdup(getenv("HOME"));
 
@@ -532,7 +562,7 @@ static void test_missing_known_hosts_is_an_error(void **state)
 
 static void test_insecure_ignore_host_key_warns(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
     char *log;
 
     f->cmd.ssh.known_hosts = "/nonexistent/known_hosts";
@@ -567,7 +597,7 @@ static bool wait_gone(const char *pattern)
 
 static void test_timeout_ends_remote_command(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
     int n = 30000 + (int)(getpid() % 10000);
     /* [p] keeps pgrep from matching the shell that runs it */
     char *pattern = xasprintf("slee[p] %d", n);
@@ -594,7 +624,7 @@ static void test_timeout_ends_remote_command(void **state)
 
 static void test_cancel_ends_remote_command(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
     int n = 20000 + (int)(getpid() % 10000);
     char *pattern = xasprintf("slee[p] %d", n);
     char *cmd = xasprintf("echo started; sleep %d; touch AFTER", n);
@@ -611,11 +641,29 @@ static void test_cancel_ends_remote_command(void **state)
     free(cmd);
 }
 
+/* A command that ignores TERM gets KILL from the remote timeout(1). */
+static void test_stop_kills_what_ignores_term(void **state)
+{
+    struct fx *f = fx(state);
+    int n = 40000 + (int)(getpid() % 10000);
+    char *pattern = xasprintf("slee[p] %d", n);
+    char *cmd = xasprintf("trap '' TERM; echo started; sleep %d; touch AFTER", n);
+
+    f->seen.cancel_on = "started";
+    f->cmd.workdir = f->ws;
+    assert_int_equal(run(f, cmd), 0);
+    assert_true(f->r.cancelled);
+    assert_true(wait_gone(pattern));
+    assert_false(ws_exists(f, "AFTER"));
+    free(pattern);
+    free(cmd);
+}
+
 /* Rig itself dies mid-command: sshd closes the command's stdin and the remote
  * watchdog ends it, long before the 2-minute timeout would. */
 static void test_remote_command_ends_when_rig_dies(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
     int n = 10000 + (int)(getpid() % 10000);
     char *pattern = xasprintf("slee[p] %d", n);
     char *cmd = xasprintf("sleep %d; touch AFTER", n);
@@ -649,7 +697,7 @@ static void test_remote_command_ends_when_rig_dies(void **state)
  * neither the command nor the variables show in the remote process list. */
 static void test_remote_guard_and_private_script(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
     long secs;
     char *end;
 
@@ -668,7 +716,7 @@ static void test_remote_guard_and_private_script(void **state)
 
 static void test_workdir_vars_and_env_arrive_literally(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
     const char *env[] = {"DEPLOY_ENV=it's staging", "RIG_ISSUE_NUMBER=overridden", NULL};
     char *wd = tu_path(f->ws, "dir with 'quote'");
     char *real, *want, *out = NULL;
@@ -709,7 +757,7 @@ static void test_workdir_vars_and_env_arrive_literally(void **state)
 
 static void test_bad_env_name_refused(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
     const char *env[] = {"BAD NAME=x", NULL};
 
     f->cmd.env = env;
@@ -719,7 +767,7 @@ static void test_bad_env_name_refused(void **state)
 
 static void test_long_output_keeps_tail(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
 
     f->ctx.tail_max = 1000;
     assert_int_equal(run(f, "head -c 300000 /dev/zero | tr '\\0' x; echo; echo end"), 0);
@@ -733,7 +781,7 @@ static void test_long_output_keeps_tail(void **state)
 
 static void test_auth_failures_list_what_was_tried(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
     const char *secret = "hunter2-not-the-password";
     char *log, *want, *sock = xstrdup(getenv("SSH_AUTH_SOCK"));
 
@@ -770,7 +818,7 @@ static void test_auth_failures_list_what_was_tried(void **state)
 
 static void test_agent_auth(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
     char *sock = tu_path(g.dir, "agent.sock");
     char *old = xstrdup(getenv("SSH_AUTH_SOCK"));
     char *argv[] = {"/usr/bin/ssh-agent", "-D", "-a", sock, NULL};
@@ -806,7 +854,7 @@ static void test_agent_auth(void **state)
 
 static void test_unreachable_port_is_a_retryable_failure(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
 
     f->cmd.ssh.port = free_port(); /* nothing listens there */
     assert_int_equal(run(f, "true"), 0);
@@ -818,7 +866,7 @@ static void test_unreachable_port_is_a_retryable_failure(void **state)
  * the transport, local ones stay local, retries and refusals as for local. */
 static void test_deploy_run_uses_ssh_transport(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = fx(state);
     struct rig_deploy_cmd cmds[3];
     struct rig_deploy_opts o = {&f->ctx, &f->t};
     struct rig_deploy_result res;
@@ -882,6 +930,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_insecure_ignore_host_key_warns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_ends_remote_command, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_ends_remote_command, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_kills_what_ignores_term, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remote_command_ends_when_rig_dies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remote_guard_and_private_script, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workdir_vars_and_env_arrive_literally, setup,

@@ -584,6 +584,10 @@ static int authenticate(struct attempt *a, struct rig_cmd_result *r, struct rig_
     int rc = SSH_AUTH_DENIED;
     int ret;
 
+    static int (*const methods[])(struct attempt *, struct rig_buf *) = {
+        auth_key, auth_agent, auth_password,
+    };
+
     for (int m = 0; m < 3 && rc != SSH_AUTH_SUCCESS && rc != SSH_AUTH_ERROR; m++) {
         bool use = m == 0 ? t->key && *t->key : m == 1 ? t->agent : t->password && *t->password;
 
@@ -591,7 +595,7 @@ static int authenticate(struct attempt *a, struct rig_cmd_result *r, struct rig_
             continue;
         if (tried.len)
             rig_buf_adds(&tried, "; ");
-        rc = m == 0 ? auth_key(a, &tried) : m == 1 ? auth_agent(a, &tried) : auth_password(a, &tried);
+        rc = methods[m](a, &tried);
     }
     if (rc == SSH_AUTH_SUCCESS) {
         ret = stop_requested(a, r);
