@@ -505,6 +505,14 @@ static void test_unknown_host_refused_then_keyscan_hint_works(void **state)
     assert_int_equal(run(f, "echo trusted"), 0);
     assert_true(f->r.ok);
     assert_string_equal(f->r.output, "trusted\n");
+
+    /* hashed entries (HashKnownHosts) match too */
+    assert_int_equal(tu_sh(NULL, "ssh-keygen -H -f '%s' >/dev/null 2>&1", f->kh), 0);
+    hint = tu_read_file(f->kh);
+    assert_true(rig_str_startswith(hint, "|1|"));
+    free(hint);
+    assert_int_equal(run(f, "echo hashed"), 0);
+    assert_true(f->r.ok);
 }
 
 static void test_changed_host_key_refused(void **state)

@@ -60,7 +60,6 @@ struct attempt {
     bool truncated;
     struct rig_buf line[2]; /* partial line per stream (stdout, stderr) */
     bool exit_seen;
-    int exit_status;
     bool signal_seen;
     char signal[32];
     bool closed;
@@ -190,14 +189,15 @@ static int on_data(ssh_session s, ssh_channel ch, void *data, uint32_t len, int 
     return (int)len;
 }
 
+/* The status itself is read with ssh_channel_get_exit_status. */
 static void on_exit_status(ssh_session s, ssh_channel ch, int status, void *ud)
 {
     struct attempt *a = ud;
 
     (void)s;
     (void)ch;
+    (void)status;
     a->exit_seen = true;
-    a->exit_status = status;
 }
 
 static void on_exit_signal(ssh_session s, ssh_channel ch, const char *sig, int core,
