@@ -408,10 +408,20 @@ static char *log_text(struct fx *f)
     return rig_buf_take(&b);
 }
 
+/* One attempt; a line per run so a failure shows what each run did. */
 static int run(struct fx *f, const char *cmd)
 {
+    struct timespec t0, t1;
+    int rc;
+
     rig_err_clear(&f->err);
-    return f->t.run(f->t.impl, &f->cmd, cmd, &f->ctx, 1, &f->r, &f->err);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = f->t.run(f->t.impl, &f->cmd, cmd, &f->ctx, 1, &f->r, &f->err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    print_message("  run \"%.40s\": rc=%d ok=%d exit=%d error=%s (%ld ms)\n", cmd, rc, f->r.ok,
+                  f->r.exit_code, f->r.error ? f->r.error : "-",
+                  (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+    return rc;
 }
 
 static bool ws_exists(struct fx *f, const char *rel)
@@ -595,11 +605,17 @@ static bool remote_process(const char *pattern)
 
 static bool wait_gone(const char *pattern)
 {
+    char *ps = NULL;
+
     for (int waited = 0; waited < WAIT_MS; waited += 100) {
         if (!remote_process(pattern))
             return true;
         sleep_ms(100);
     }
+    tu_sh(&ps, "ps -eo pid,pgid,sid,etime,args | grep '%s'; tail -n 30 '%s/sshd.log'", pattern,
+          g.dir);
+    print_message("still running after %d ms:\n%s\n", WAIT_MS, ps ? ps : "");
+    free(ps);
     return false;
 }
 
