@@ -175,17 +175,49 @@ static int skip_all(const char *why)
     return 0;
 }
 
+/* sshd's own log says when it listens, so a port another process took
+ * between free_port() and the bind is noticed (and another port tried)
+ * instead of talking to that process. Returns 1 when listening, 0 when sshd
+ * exited (*log = its output), -1 on timeout. */
+static int wait_listening(int port, char **log)
+{
+    char *lp = tu_path(g.dir, "sshd.log");
+    char *want = xasprintf("Server listening on 127.0.0.1 port %d.", port);
+    int rc = -1;
+
+    for (int waited = 0; waited < WAIT_MS; waited += 50) {
+        char *text = tu_read_file(lp);
+        bool up = text && strstr(text, want);
+        int st;
+
+        free(text);
+        if (up && port_open(port)) {
+            rc = 1;
+            break;
+        }
+        if (waitpid(g.sshd, &st, WNOHANG) == g.sshd) {
+            g.sshd = 0;
+            *log = tu_read_file(lp);
+            rc = 0;
+            break;
+        }
+        sleep_ms(50);
+    }
+    free(want);
+    free(lp);
+    return rc;
+}
+
 static int start_sshd(void)
 {
-    char *cfg, *conf, *portstr, *log = NULL;
-    int64_t waited = 0;
+    char *cfg, *conf, *log = NULL;
+    int up = 0;
 
     if (access(SSHD, X_OK) < 0)
         return skip_all(SSHD " is not installed (apt-get install openssh-server)");
     if (geteuid() == 0)
         mkdir("/run/sshd", 0755); /* privilege separation directory */
     keygen("ed25519", "host_ed25519", "");
-    g.port = free_port();
     cfg = tu_path(g.dir, "sshd_config");
     conf = xasprintf("ListenAddress 127.0.0.1\n"
                      "HostKey %s/host_ed25519\n"
@@ -199,32 +231,31 @@ static int start_sshd(void)
                      "LogLevel VERBOSE\n",
                      g.dir, g.dir, g.dir);
     tu_write_file(cfg, conf);
-    portstr = xasprintf("%d", g.port);
-    {
-        char *argv[] = {SSHD, "-D", "-e", "-f", cfg, "-p", portstr, NULL};
-        g.sshd = spawn("sshd.log", argv);
-    }
-    while (!port_open(g.port) && waited < WAIT_MS) {
-        int st;
+    for (int tries = 0; tries < 5 && up != 1; tries++) {
+        char *portstr;
 
-        if (waitpid(g.sshd, &st, WNOHANG) == g.sshd) {
-            char *lp = tu_path(g.dir, "sshd.log");
-            log = tu_read_file(lp);
-            free(lp);
-            g.sshd = 0;
-            break;
+        free(log);
+        log = NULL;
+        g.port = free_port();
+        portstr = xasprintf("%d", g.port);
+        {
+            char *argv[] = {SSHD, "-D", "-e", "-f", cfg, "-p", portstr, NULL};
+            g.sshd = spawn("sshd.log", argv);
         }
-        sleep_ms(50);
-        waited += 50;
+        free(portstr);
+        up = wait_listening(g.port, &log);
+        if (up == 0 && !(log && strstr(log, "Address already in use")))
+            break;
     }
     free(cfg);
     free(conf);
-    free(portstr);
-    if (g.sshd == 0 || !port_open(g.port)) {
+    if (up != 1) {
         char *why = xasprintf("sshd did not start%s: %s", geteuid() ? " (not root)" : "",
                               log ? log : "no log");
         bool root = geteuid() == 0;
+
         free(log);
+        stop_children();
         if (!root) {
             skip_all(why);
             free(why);
@@ -234,6 +265,7 @@ static int start_sshd(void)
         free(why);
         return -1;
     }
+    free(log);
     return 0;
 }
 
