@@ -112,7 +112,7 @@ static int failed(struct attempt *a, struct rig_cmd_result *r, const char *fmt, 
     } else if (remaining_ms(a) <= 0) {
         r->timed_out = true;
         r->error = xasprintf("timed out after %s while connecting to %s:%d",
-                             rig_duration_str(a->timeout_ms, d, sizeof(d)), a->host, a->port);
+                             rig_duration_format(a->timeout_ms, d, sizeof(d)), a->host, a->port);
     } else {
         va_start(ap, fmt);
         r->error = xvasprintf(fmt, ap);
@@ -694,7 +694,7 @@ static void describe_end(struct attempt *a, enum stop_reason stop, struct rig_cm
         r->error = xstrdup("cancelled");
     } else if (stop == STOP_TIMEOUT) {
         r->timed_out = true;
-        r->error = xasprintf("timed out after %s", rig_duration_str(a->timeout_ms, d, sizeof(d)));
+        r->error = xasprintf("timed out after %s", rig_duration_format(a->timeout_ms, d, sizeof(d)));
     } else if (a->exit_seen) {
         r->exit_code = ssh_channel_get_exit_status(a->ch);
         r->ok = r->exit_code == 0;
