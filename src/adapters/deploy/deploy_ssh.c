@@ -694,7 +694,8 @@ static void describe_end(struct attempt *a, enum stop_reason stop, struct rig_cm
         r->error = xstrdup("cancelled");
     } else if (stop == STOP_TIMEOUT) {
         r->timed_out = true;
-        r->error = xasprintf("timed out after %s", rig_duration_format(a->timeout_ms, d, sizeof(d)));
+        r->error = xasprintf("timed out after %s",
+                             rig_duration_format(a->timeout_ms, d, sizeof(d)));
     } else if (a->exit_seen) {
         r->exit_code = ssh_channel_get_exit_status(a->ch);
         r->ok = r->exit_code == 0;
