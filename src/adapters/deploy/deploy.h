@@ -36,7 +36,7 @@ struct rig_ssh_target {
 struct rig_deploy_cmd {
     const char *name;
     const char *run;
-    const char *workdir;     /* relative to the workspace; NULL = workspace */
+    const char *workdir;     /* relative to the workspace (ssh: a remote path); NULL = default */
     int64_t timeout_ms;      /* 0 = 5 minutes */
     int retry;               /* 0..10 extra attempts */
     const char *const *env;  /* "NAME=value", NULL-terminated; ssh exports them remotely */
