@@ -31,15 +31,17 @@ struct rig_ssh_target {
     const char *key;         /* private key path ("~" expanded) */
     const char *password;
     const char *known_hosts; /* path; NULL = ~/.ssh/known_hosts */
+    bool insecure_ignore_host_key; /* skip host key verification (warned every time) */
+    bool agent;              /* also try the keys in ssh-agent ($SSH_AUTH_SOCK) */
 };
 
 struct rig_deploy_cmd {
     const char *name;
     const char *run;
-    const char *workdir;     /* relative to the workspace; NULL = workspace */
+    const char *workdir;     /* relative to the workspace (ssh: a remote path); NULL = default */
     int64_t timeout_ms;      /* 0 = 5 minutes */
     int retry;               /* 0..10 extra attempts */
-    const char *const *env;  /* "NAME=value", NULL-terminated; local only */
+    const char *const *env;  /* "NAME=value", NULL-terminated; ssh exports them remotely */
     enum rig_transport_type transport;
     struct rig_ssh_target ssh;
 };

@@ -35,10 +35,15 @@ int rig_deploy_validate(const struct rig_deploy_cmd *cmds, size_t n, struct rig_
             if (!c->ssh.user || !*c->ssh.user)
                 return rig_err_set(err, RIG_ECONFIG, "command %zu (\"%s\") ssh: user is required",
                                    i + 1, name);
-            if ((!c->ssh.key || !*c->ssh.key) && (!c->ssh.password || !*c->ssh.password))
+            if ((!c->ssh.key || !*c->ssh.key) && (!c->ssh.password || !*c->ssh.password) &&
+                !c->ssh.agent)
                 return rig_err_set(err, RIG_ECONFIG,
-                                   "command %zu (\"%s\") ssh: key or password is required", i + 1,
-                                   name);
+                                   "command %zu (\"%s\") ssh: key or password is required "
+                                   "(or set agent: true)", i + 1, name);
+            if (c->ssh.port < 0 || c->ssh.port > 65535)
+                return rig_err_set(err, RIG_ECONFIG,
+                                   "command %zu (\"%s\") ssh: port must be between 1 and 65535, "
+                                   "got %d", i + 1, name, c->ssh.port);
         } else if (c->transport != RIG_TRANSPORT_LOCAL) {
             return rig_err_set(err, RIG_ECONFIG, "command %zu (\"%s\"): unknown transport %d",
                                i + 1, name, (int)c->transport);
