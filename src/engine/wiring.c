@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "adapters/deploy/deploy_ssh.h"
 #include "adapters/notify/notify.h"
 #include "adapters/source/github_config.h"
 #include "adapters/source/github_status.h"
@@ -48,6 +49,8 @@ static struct rig_deploy_cmd *map_commands(struct rig_wiring_project *p,
         d->ssh.key = c->transport.ssh.key;
         d->ssh.password = c->transport.ssh.password;
         d->ssh.known_hosts = c->transport.ssh.known_hosts;
+        d->ssh.insecure_ignore_host_key = c->transport.ssh.insecure_ignore_host_key;
+        d->ssh.agent = c->transport.ssh.agent;
     }
     return cmds;
 }
@@ -273,6 +276,7 @@ static void init_project(struct rig_wiring *w, size_t idx)
     e->policies = c->policies;
     e->npolicies = c->npolicies;
     e->ai = w->ai;
+    e->ssh = &w->ssh;
     map_tests(p, tests, ntests);
     if (map_deploy(p, idx, deploy, &err) < 0) {
         fail_project(p, &err);
@@ -303,10 +307,11 @@ int rig_wiring_build(const struct rig_config *cfg, const char *data_dir, struct 
     pthread_mutex_init(&w->mu, NULL);
     w->mu_init = true;
     w->extra = extra_instructions(cfg);
-    if (build_ai(w, err) < 0) {
+    if (build_ai(w, err) < 0 || rig_ssh_transport_init(&w->ssh, err) < 0) {
         rig_wiring_release(w);
         return -1;
     }
+    w->ssh_init = true;
     w->nprojects = 1 + cfg->nprojects;
     w->projects = xcalloc(w->nprojects, sizeof(*w->projects));
     for (size_t i = 0; i < w->nprojects; i++)
@@ -382,6 +387,8 @@ void rig_wiring_release(struct rig_wiring *w)
         release_project(&w->projects[i]);
     free(w->projects);
     rig_ai_free(w->ai);
+    if (w->ssh_init)
+        rig_ssh_transport_release(&w->ssh);
     free(w->extra);
     free(w->data_dir);
     if (w->mu_init)

@@ -73,6 +73,8 @@ struct rig_wiring {
     char *data_dir;
     struct rig_store *store;
     struct rig_ai *ai;      /* shared by every project */
+    struct rig_deploy_transport ssh; /* SSH deploy commands, shared (stateless per command) */
+    bool ssh_init;
     char *extra;            /* ai.context and the project description, for the AI */
     struct rig_wiring_project *projects;
     size_t nprojects;
