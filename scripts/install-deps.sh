@@ -12,7 +12,8 @@ libsqlite3-dev libpq-dev libssl-dev libpcre2-dev libssh-dev"
 # javac for the generated ArchUnit code, Debian's python3 with yaml/jsonschema
 # to cross-check generated YAML and the JSON Schema.
 TEST="libcmocka-dev clang libclang-rt-14-dev openssh-server openssh-client
-sqlite3 jq postgresql default-jdk-headless curl python3 python3-yaml python3-jsonschema"
+sqlite3 jq postgresql default-jdk-headless curl openssl procps python3 python3-yaml
+python3-jsonschema"
 
 want="$BUILD $TEST"
 missing=""
