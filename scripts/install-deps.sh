@@ -7,12 +7,12 @@ set -eu
 # Build toolchain and libraries linked by rig/specgate.
 BUILD="build-essential cmake ninja-build pkg-config git
 libjansson-dev libfyaml-dev libcurl4-openssl-dev libmicrohttpd-dev
-libsqlite3-dev libpq-dev libssl-dev libpcre2-dev libssh-dev"
+libsqlite3-dev libssl-dev libpcre2-dev libssh-dev"
 # Test-only: unit test framework, fuzz runtime, real servers the tests drive,
 # javac for the generated ArchUnit code, Debian's python3 with yaml/jsonschema
 # to cross-check generated YAML and the JSON Schema.
 TEST="libcmocka-dev clang libclang-rt-14-dev openssh-server openssh-client
-sqlite3 jq postgresql default-jdk-headless curl openssl procps python3 python3-yaml
+sqlite3 jq default-jdk-headless curl openssl procps python3 python3-yaml
 python3-jsonschema"
 
 want="$BUILD $TEST"

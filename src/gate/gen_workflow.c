@@ -231,7 +231,7 @@ static void emit_setup(struct rig_buf *b, const struct sg_workflow_opts *o)
             "pkg-config \\");
     line(b, "            libjansson-dev libfyaml-dev libcurl4-openssl-dev libmicrohttpd-dev "
             "libsqlite3-dev \\");
-    line(b, "            libpq-dev libssl-dev libpcre2-dev libssh-dev");
+    line(b, "            libssl-dev libpcre2-dev libssh-dev");
     line(b, "          cmake -S .specgate-tool -B .specgate-tool/build -G Ninja "
             "-DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF");
     line(b, "          cmake --build .specgate-tool/build --target specgate");
