@@ -168,20 +168,32 @@ static int build_files(struct run *r, const struct infra_set *set,
                        const struct rig_ai_proposal *ap, json_t *files, struct rig_buf *all,
                        struct rig_err *err)
 {
+    const struct rig_engine_conf *c = r->conf;
+
     for (size_t i = 0; i < ap->nfiles; i++) {
         const struct rig_ai_file_change *f = &ap->files[i];
         const struct rig_ai_file *known = infra_find(set, f->path);
-        char *full = NULL, *before = NULL, *after = NULL, *diff = NULL;
+        char *full = NULL, *before = NULL, *after = NULL, *diff = NULL, *rel;
         size_t len = 0;
-        int rc;
+        int rc = 0;
 
         if (rig_path_join_under(r->ws.repo, f->path, strlen(f->path), &full, err) < 0)
             return rig_err_prefix(err, "AI proposal");
-        if (known && known->readonly) {
+        /* The globs are matched against the normalised path: "./x" or "a//x"
+         * must not slip past them, nor a file the AI was never shown. */
+        rel = rig_path_normalize_rel(f->path);
+        if (!matches_any(c->infra_files, c->ninfra_files, rel ? rel : "")) {
+            rc = rig_err_set(err, RIG_EPOLICY, "AI proposal changes %s, which is not one of "
+                             "deploy.infra_files", f->path);
+        } else if ((known && known->readonly) ||
+                   matches_any(c->infra_readonly, c->ninfra_readonly, rel)) {
+            rc = rig_err_set(err, RIG_EPOLICY, "AI proposal changes %s, which is read-only "
+                             "(deploy.infra_readonly)", f->path);
+        }
+        free(rel);
+        if (rc < 0) {
             free(full);
-            return rig_err_set(err, RIG_EPOLICY,
-                               "AI proposal changes %s, which is in deploy.infra_readonly",
-                               f->path);
+            return -1;
         }
         if (rig_read_file(full, INFRA_FILE_MAX, &before, &len, NULL) < 0)
             before = NULL;

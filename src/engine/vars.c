@@ -151,6 +151,18 @@ static int emit_var(struct lexer *lx, const struct vardef *d, size_t len)
             return unsafe_ctx(lx, d, "a $'...' string");
         case V_PARAM:
             return unsafe_ctx(lx, d, "a ${...} expansion");
+        case V_SUB:
+            /* The expression is read as if double-quoted (a $(...) inside
+             * single quotes still runs), and bash evaluates a command
+             * substitution's output as an expression too (a[$(cmd)]). */
+            if (lx->stack[k].arith)
+                return rig_err_set(lx->err, RIG_EINVAL,
+                                   "variable ${%s} at byte %zu is inside an arithmetic "
+                                   "expansion $((...)), which runs commands hidden in its value; "
+                                   "check that \"$RIG_%s\" is a number first (case $RIG_%s in "
+                                   "''|*[!0-9]*) exit 1;; esac) and use that",
+                                   d->name, lx->i, d->name, d->name);
+            break;
         default:
             break;
         }

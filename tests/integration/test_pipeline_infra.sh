@@ -175,6 +175,26 @@ lp_eq "config unchanged" "PORT=0" "$(lp_remote_file "$(lp_branch)" deploy/config
 lp_eq "one commit" 1 "$(lp_remote_count "$(lp_branch)")"
 lp_standin_stop
 
+# ---- a read-only file spelled another way, or a file outside infra_files, is refused too
+n=0
+for spelled in ./deploy/config.env deploy//config.env secrets/key lib.sh; do
+    n=$((n + 1))
+    infra_repo "infra-spelled-$n"
+    lp_script "$(lp_plan_ok)" "$(lp_code_ok)" "$(lp_step_text "$(jq -cn --arg p "$spelled" \
+        '{explanation: "change it", files: [{path: $p, action: "write", content: "PORT=8080\n"}]}')")"
+    lp_standin
+    infra_config 'infra_readonly: ["deploy/config.env", "secrets/*"]'
+    lp_issue "Fix add" "add() must return the sum."
+    lp_rig exec --issue issue.md
+    lp_rc "rig exec ($spelled)" 1
+    lp_task_is failed failed 1
+    lp_contains "error names $spelled" "$(lp_task_field error)" "$spelled"
+    lp_eq "no proposal ($spelled)" 0 "$(lp_count proposals)"
+    lp_eq "config unchanged ($spelled)" "PORT=0" \
+        "$(lp_remote_file "$(lp_branch)" deploy/config.env)"
+    lp_standin_stop
+done
+
 # ---- an infra proposal leading out of the workspace is refused before anyone sees it
 infra_repo infra-escape
 lp_script "$(lp_plan_ok)" "$(lp_code_ok)" "$(lp_step_text "$(jq -cn '{explanation: "move it",

@@ -212,6 +212,35 @@ static void test_unsafe_contexts_refused(void **state)
     expect_refused("echo `echo $(echo ${ISSUE_TITLE})`", "backquotes");
 }
 
+/* Arithmetic expansion reads its expression as if double-quoted, so single
+ * quotes do not stop a $(...) inside a value; bash then also evaluates a
+ * command substitution's output as an expression (a[$(cmd)] runs cmd). */
+static void test_arithmetic_refused(void **state)
+{
+    struct rig_vars v = vars_with_title("a[$(touch pwned7)]");
+    struct rig_err err = RIG_ERR_INIT;
+    const char *cmds[] = {
+        "echo $(( ${ISSUE_TITLE} ))",
+        "echo \"$(( ${ISSUE_TITLE} + 1 ))\"",
+        "echo $(( 1 + $(printf '%s' ${ISSUE_TITLE}) ))",
+        "echo $(( 1 + $(( ${ISSUE_NUMBER} )) ))",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        char *out = NULL;
+
+        rig_err_clear(&err);
+        if (rig_vars_expand(cmds[i], &v, &out, &err) == 0)
+            fail_msg("%s expanded to %s (the title would run as a command)", cmds[i], out);
+        assert_int_equal(err.code, RIG_EINVAL);
+        if (!strstr(err.msg, "arithmetic"))
+            fail_msg("message for %s: %s", cmds[i], err.msg);
+    }
+    /* outside the expansion nothing changes */
+    check_literal("x=$((1 + 2)); printf '%s\\n' \"$x\" ${ISSUE_TITLE}", "3\n", "\n");
+}
+
 static void test_heredoc_then_variable(void **state)
 {
     (void)state;
@@ -254,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_unknown_and_escaped_left_alone),
         cmocka_unit_test(test_comments_do_not_confuse_quoting),
         cmocka_unit_test(test_unsafe_contexts_refused),
+        cmocka_unit_test(test_arithmetic_refused),
         cmocka_unit_test(test_heredoc_then_variable),
         cmocka_unit_test(test_env),
     };
