@@ -140,6 +140,24 @@ static void json_escape(struct rig_buf *b, const char *s)
     }
 }
 
+/* Text lines: one record per line, whatever the message holds. A newline or
+ * another control byte from outside (a payload field, a command's output)
+ * could otherwise forge a whole log record. */
+static void text_escape(struct rig_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n')
+            rig_buf_adds(b, "\\n");
+        else if (c == '\r')
+            rig_buf_adds(b, "\\r");
+        else if ((c < 0x20 && c != '\t') || c == 0x7f)
+            rig_buf_addf(b, "\\x%02x", c);
+        else
+            rig_buf_addch(b, (char)c);
+    }
+}
+
 void rig_vlog(enum rig_log_level level, const char *fmt, va_list ap)
 {
     struct rig_buf line = RIG_BUF_INIT;
@@ -165,7 +183,9 @@ void rig_vlog(enum rig_log_level level, const char *fmt, va_list ap)
         json_escape(&line, clean);
         rig_buf_adds(&line, "\"}\n");
     } else {
-        rig_buf_addf(&line, "%s %-5s %s\n", ts, level_names[level], clean);
+        rig_buf_addf(&line, "%s %-5s ", ts, level_names[level]);
+        text_escape(&line, clean);
+        rig_buf_addch(&line, '\n');
     }
     fputs(rig_buf_str(&line), log_out ? log_out : stderr);
     fflush(log_out ? log_out : stderr);

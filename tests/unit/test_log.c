@@ -33,6 +33,17 @@ static void test_text_format(void **state)
     free(out);
 }
 
+static void test_text_one_record_per_line(void **state)
+{
+    char *out;
+
+    (void)state;
+    out = capture(RIG_LOG_TEXT, RIG_LOG_WARN, "action opened\n2026-01-01T00:00:00Z error forged\r\x1b[31m");
+    assert_non_null(strstr(out, "action opened\\n2026-01-01T00:00:00Z error forged\\r\\x1b[31m\n"));
+    assert_int_equal(strchr(out, '\n') - out + 1, (long)strlen(out)); /* exactly one line */
+    free(out);
+}
+
 static void test_level_filter(void **state)
 {
     char *out;
@@ -118,6 +129,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_format),
+        cmocka_unit_test(test_text_one_record_per_line),
         cmocka_unit_test(test_level_filter),
         cmocka_unit_test(test_json_lines),
         cmocka_unit_test(test_secrets_redacted),
