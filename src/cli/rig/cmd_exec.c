@@ -127,7 +127,7 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
     char *id = NULL;
     int c, rc = 1;
 
-    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': file = optarg; break;
         case 't': title = optarg; break;
@@ -147,7 +147,7 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
         case 'u': url = optarg; break;
         case 'q': es.quiet = true; break;
         case 'h': fputs(usage, stdout); return 0;
-        default: return cli_usage_error("exec", "unknown option");
+        default: return cli_option_error("exec", c, argv, opts);
         }
     }
     if (optind < argc && !url && optind + 1 == argc && strstr(argv[optind], "://"))

@@ -25,13 +25,25 @@ static const char approve_usage[] =
     "\n"
     "Approve the task's pending proposal: an infra fix is applied in the task's\n"
     "workspace, committed and pushed; then the task deploys and continues.\n"
-    "Approving twice, or a proposal that expired, is refused.\n";
+    "Approving twice, or a proposal that expired, is refused.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help   show this help\n"
+    "\n"
+    "Exit status: 0 the task completed or waits for another approval, 1 refused or\n"
+    "the task failed after the approval, 2 usage.\n";
 
 static const char reject_usage[] =
     "usage: rig reject TASK [--reason TEXT]\n"
     "\n"
     "Reject the task's pending proposal: the task fails (rolling back first when\n"
-    "deploy.rollback is enabled and something was deployed).\n";
+    "deploy.rollback is enabled and something was deployed).\n"
+    "\n"
+    "Options:\n"
+    "  --reason TEXT   why, stored with the decision\n"
+    "  -h, --help      show this help\n"
+    "\n"
+    "Exit status: 0 rejected (the task failed), 1 refused, 2 usage.\n";
 
 static void print_proposal(const struct rig_proposal *p)
 {
@@ -77,11 +89,11 @@ int cmd_proposals(struct rig_cli *cli, int argc, char **argv)
     bool all = false;
     int c, rc = 1;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'a': all = true; break;
         case 'h': fputs(proposals_usage, stdout); return 0;
-        default: return cli_usage_error("proposals", "unknown option");
+        default: return cli_option_error("proposals", c, argv, opts);
         }
     }
     if (argc - optind > 1)
@@ -163,11 +175,13 @@ out:
 
 int cmd_approve(struct rig_cli *cli, int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv, approve_usage))
-        return 0;
-    if (argc != 2 || argv[1][0] == '-')
+    int rc = cli_help_flag(argc, argv, "approve", approve_usage);
+
+    if (rc >= 0)
+        return rc;
+    if (argc - optind != 1)
         return cli_usage_error("approve", "give exactly one task id (see 'rig proposals')");
-    return decide(cli, "approve", argv[1], true, NULL);
+    return decide(cli, "approve", argv[optind], true, NULL);
 }
 
 int cmd_reject(struct rig_cli *cli, int argc, char **argv)
@@ -178,11 +192,11 @@ int cmd_reject(struct rig_cli *cli, int argc, char **argv)
     const char *reason = NULL;
     int c;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'r': reason = optarg; break;
         case 'h': fputs(reject_usage, stdout); return 0;
-        default: return cli_usage_error("reject", "unknown option");
+        default: return cli_option_error("reject", c, argv, opts);
         }
     }
     if (argc - optind != 1)

@@ -74,8 +74,7 @@ static int parse_args(struct rig_cli *cli, int argc, char **argv, struct run_arg
             break;
         case 'I': a->insecure = true; break;
         case 'h': fputs(usage, stdout); return 0;
-        case ':': return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
-        default: return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+        default: return cli_option_error("run", c, argv, opts);
         }
     }
     if (optind < argc)

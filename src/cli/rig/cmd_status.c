@@ -53,17 +53,18 @@ int cmd_status(struct rig_cli *cli, int argc, char **argv)
     long long n;
     int c, rc = 1;
 
-    while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:h", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = true; break;
         case 'p': f.project = optarg; break;
         case 'n':
             if (rig_str_to_ll(optarg, 0, 1000000, &n) < 0)
-                return cli_usage_error("status", "-n needs a number");
+                return cli_usage_error("status", "-n needs a number from 0 to 1000000, not '%s'",
+                                       optarg);
             f.limit = (size_t)n;
             break;
         case 'h': fputs(usage, stdout); return 0;
-        default: return cli_usage_error("status", "unknown option");
+        default: return cli_option_error("status", c, argv, opts);
         }
     }
     if (optind < argc)

@@ -96,7 +96,7 @@ int main(int argc, char **argv)
     }
     /* '+' stops at the first non-option: the command name. */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
             cli.config_path = optarg;
@@ -115,9 +115,10 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         case 'V':
+            optind = 0; /* the command parses again, from a fresh getopt state */
             return cmd_version(&cli, 1, argv);
         default:
-            return cli_usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error(NULL, c, argv, opts);
         }
     }
     rig_log_setup(level, format, stderr);
@@ -136,6 +137,6 @@ int main(int argc, char **argv)
     argc -= optind;
     argv += optind;
     optind = 0;
-    opterr = 1;
+    opterr = 0; /* the commands report bad options themselves, in one line */
     return cmd->run(&cli, argc, argv);
 }
