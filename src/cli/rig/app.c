@@ -19,7 +19,7 @@ int app_fail(const char *cmd, const struct rig_err *err)
     return 1;
 }
 
-int app_load_config(struct rig_app *app, struct rig_cli *cli)
+int app_load_config(struct rig_app *app, struct rig_cli *cli, struct rig_err *err)
 {
     struct rig_errlist errs = RIG_ERRLIST_INIT;
     char buf[RIG_ERR_MSG_MAX + RIG_ERR_FILE_MAX + 32];
@@ -27,11 +27,18 @@ int app_load_config(struct rig_app *app, struct rig_cli *cli)
 
     rc = rig_config_load(cli->config_path, &app->cfg, &errs);
     app->cfg_loaded = true;
+    if (rc < 0 && errs.len == 1 && errs.items[0].code == RIG_ENOTFOUND) {
+        /* One line: the command's own error says what to do. */
+        rig_err_set(err, RIG_ENOTFOUND, "%s (run 'rig init' to create one, or pass -c FILE)",
+                    rig_err_format(&errs.items[0], buf, sizeof(buf)));
+        goto out;
+    }
     for (size_t i = 0; i < errs.len; i++)
         fprintf(stderr, "%s\n", rig_err_format(&errs.items[i], buf, sizeof(buf)));
     if (rc < 0)
-        fprintf(stderr, "%s: %zu problem(s); fix them and run 'rig validate'\n",
-                cli->config_path, errs.len);
+        rig_err_set(err, RIG_ECONFIG, "%s has %zu problem(s), listed above; fix them and check "
+                    "with 'rig validate'", cli->config_path, errs.len);
+out:
     rig_errlist_release(&errs);
     return rc;
 }
@@ -75,8 +82,8 @@ int app_open_store(struct rig_app *app, struct rig_cli *cli, struct rig_err *err
 
 int app_build_wiring(struct rig_app *app, struct rig_cli *cli, struct rig_err *err)
 {
-    if (!app->cfg_loaded && app_load_config(app, cli) < 0)
-        return rig_err_set(err, RIG_ECONFIG, "%s is not valid", cli->config_path);
+    if (!app->cfg_loaded && app_load_config(app, cli, err) < 0)
+        return -1;
     if (!app->store && app_open_store(app, cli, err) < 0)
         return -1;
     if (rig_http_global_init() < 0)

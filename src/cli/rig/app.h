@@ -30,8 +30,9 @@ struct rig_app {
     struct rig_engine eng;
 };
 
-/* Load rig.yaml (printing every error to stderr). -1 when it is invalid. */
-int app_load_config(struct rig_app *app, struct rig_cli *cli);
+/* Load rig.yaml, printing every problem to stderr; -1 with err saying what
+ * to do when it is missing or invalid. */
+int app_load_config(struct rig_app *app, struct rig_cli *cli, struct rig_err *err);
 
 /* Open the store in the data directory: from rig.yaml when it loads
  * (server.data_dir), else the default ($RIG_HOME, ...). Tasks left running by

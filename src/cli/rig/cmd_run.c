@@ -111,10 +111,8 @@ int cmd_run(struct rig_cli *cli, int argc, char **argv)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
-    if (app_load_config(&app, cli) < 0) {
-        rig_err_set(&err, RIG_ECONFIG, "%s is not valid", cli->config_path);
+    if (app_load_config(&app, cli, &err) < 0)
         goto fail;
-    }
     if (app.cfg.workflow.ntriggers == 0) {
         rig_err_set(&err, RIG_ECONFIG, "%s has no workflow.trigger: no delivery could start a "
                     "task. Add triggers (e.g. event: issues.labeled, labels: [rig]); see "
