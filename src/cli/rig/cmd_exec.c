@@ -159,6 +159,8 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
         return cli_usage_error("exec", "--step %s works on an existing task's branch: pass "
                                        "--task ID (see 'rig status')",
                                sub.mode == RIG_MODE_DEPLOY ? "deploy" : "test");
+    if (sub.from_task && sub.mode != RIG_MODE_DEPLOY && sub.mode != RIG_MODE_TEST)
+        return cli_usage_error("exec", "--task ID goes with --step deploy or --step test");
     if (!resume && !sub.from_task && !file && !title && !url && !number)
         return cli_usage_error("exec", "say which issue: --issue FILE.md, --title TEXT or a "
                                        "GitHub issue URL");

@@ -101,6 +101,14 @@ int cmd_proposals(struct rig_cli *cli, int argc, char **argv)
     expire_overdue(&app, cli);
     if (!app.store && app_open_store(&app, cli, &err) < 0)
         goto fail;
+    if (optind < argc) {
+        struct rig_task t = {0};
+
+        /* An unknown id is a mistake to report, not "no proposals". */
+        if (rig_store_task_get(app.store, argv[optind], &t, &err) < 0)
+            goto fail;
+        rig_task_release(&t);
+    }
     if (rig_store_proposal_list(app.store, optind < argc ? argv[optind] : NULL, !all, &l, &err) <
         0)
         goto fail;
