@@ -148,6 +148,23 @@ int app_build_engine_for_repo(struct rig_app *app, struct rig_cli *cli, const ch
     return select_project(app, p ? p : rig_wiring_main(&app->wiring), err);
 }
 
+int app_task_status(struct rig_cli *cli, const char *task_id, enum rig_task_status *status,
+                    struct rig_err *err)
+{
+    struct rig_app app = {0};
+    struct rig_task t = {0};
+    int rc = -1;
+
+    if (app_open_store(&app, cli, err) < 0 || rig_store_task_get(app.store, task_id, &t, err) < 0)
+        goto out;
+    *status = t.status;
+    rc = 0;
+out:
+    rig_task_release(&t);
+    app_release(&app);
+    return rc;
+}
+
 void app_release(struct rig_app *app)
 {
     rig_wiring_release(&app->wiring);

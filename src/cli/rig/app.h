@@ -60,6 +60,12 @@ int app_build_engine_for_task(struct rig_app *app, struct rig_cli *cli, const ch
 int app_build_engine_for_repo(struct rig_app *app, struct rig_cli *cli, const char *repo,
                               struct rig_err *err);
 
+/* The stored status of a task (ENOTFOUND when there is none), read before
+ * the engine is built: a command refused for the task's state says so even
+ * when the AI provider could not be set up. */
+int app_task_status(struct rig_cli *cli, const char *task_id, enum rig_task_status *status,
+                    struct rig_err *err);
+
 void app_release(struct rig_app *app);
 
 /* Print "rig <cmd>: <message>" for err and return 1. */

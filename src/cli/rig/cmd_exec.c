@@ -168,6 +168,21 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
         return cli_usage_error("exec", "--issue, --title and an issue URL exclude each other");
     if (url && number)
         return cli_usage_error("exec", "an issue URL already names the issue; drop --number");
+    if (resume || sub.from_task) {
+        /* Refuse a wrong task before the engine (and the AI provider) is built. */
+        enum rig_task_status st;
+
+        if (app_task_status(cli, resume ? resume : sub.from_task, &st, &err) < 0) {
+            if (sub.from_task)
+                rig_err_prefix(&err, "--task %s", sub.from_task);
+            goto fail;
+        }
+        if (resume && st != RIG_TASK_INTERRUPTED) {
+            rig_err_set(&err, RIG_ECONFLICT, "task %s is %s: only an interrupted task can be "
+                        "resumed", resume, rig_task_status_name(st));
+            goto fail;
+        }
+    }
     if (url) {
         /* The issue URL names the repository, and so the project (projects:). */
         struct rig_github_issue_url u;

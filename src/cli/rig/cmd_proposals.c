@@ -152,9 +152,17 @@ static int decide(struct rig_cli *cli, const char *cmd, const char *task, bool a
     struct rig_app app = {0};
     struct rig_err err = RIG_ERR_INIT;
     struct rig_task t = {0};
+    enum rig_task_status st;
     char *who = decider();
     int rc = 1;
 
+    if (app_task_status(cli, task, &st, &err) < 0)
+        goto fail;
+    if (st != RIG_TASK_AWAITING_APPROVAL) {
+        rig_err_set(&err, RIG_ECONFLICT, "task %s is %s, not waiting for approval", task,
+                    rig_task_status_name(st));
+        goto fail;
+    }
     if (app_build_engine_for_task(&app, cli, task, &err) < 0)
         goto fail;
     app.eng.echo = echo;
