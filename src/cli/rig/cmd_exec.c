@@ -29,8 +29,8 @@ static const char usage[] =
     "  --issue-url URL     a GitHub issue, https://github.com/OWNER/REPO/issues/N\n"
     "                      (also given as the only argument); it must belong to\n"
     "                      source.repo\n"
-    "  --dry-run           plan and code locally, but no push, deploy or pull request;\n"
-    "                      print the commands that would run\n"
+    "  --dry-run           plan and code locally, but no push, deploy or pull\n"
+    "                      request; print the commands that would run\n"
     "  --step STEP         run one step only:\n"
     "                        code    plan, code, commit and push; no deploy/test/PR\n"
     "                        deploy  deploy the branch of --task ID (no AI)\n"
@@ -40,7 +40,8 @@ static const char usage[] =
     "  -q, --quiet         print only the outcome\n"
     "  -h, --help          show this help\n"
     "\n"
-    "Exit status: 0 completed or waiting for approval, 1 failed or cancelled, 2 usage.\n";
+    "Exit status: 0 completed or waiting for approval, 1 failed or cancelled,\n"
+    "2 usage.\n";
 
 struct echo_state {
     bool quiet;
