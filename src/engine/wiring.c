@@ -151,8 +151,9 @@ static int build_ai(struct rig_wiring *w, struct rig_err *err)
     o.claude_bin = a->claude_bin;
     o.max_turns = a->max_turns;
     o.permission_mode = a->permission_mode;
+    /* rig_ai_new's messages already name the ai section ("ai: ...", "ai.endpoint"). */
     w->ai = rig_ai_new(&o, err);
-    return w->ai ? 0 : rig_err_prefix(err, "ai");
+    return w->ai ? 0 : -1;
 }
 
 static char *extra_instructions(const struct rig_config *c)

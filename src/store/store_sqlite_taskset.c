@@ -53,7 +53,10 @@ static int task_update(struct rig_store *st, const char *sql, const char *id,
     sq_done(q);
     if (rc == 0 && sqlite3_changes(s->db) == 0) {
         if (sq_task_status(s, id, &status, err) == 0)
-            rig_err_set(err, RIG_ECONFLICT, "%s: task '%s' is %s; %s", what, id, status,
+            /* A conflict text reads on its own ("rig cancel: task ... is failed;
+             * it has already ended"); other updates name what was refused. */
+            rig_err_set(err, RIG_ECONFLICT, "%s%stask '%s' is %s; %s", u->conflict ? "" : what,
+                        u->conflict ? "" : ": ", id, status,
                         u->conflict ? u->conflict : "left unchanged");
         rc = -1;
     }
@@ -137,7 +140,7 @@ int sq_task_add_usage(struct rig_store *st, const char *id, int64_t tokens_in,
 
 int sq_task_request_cancel(struct rig_store *st, const char *id, struct rig_err *err)
 {
-    struct upd u = {.conflict = "there is nothing to cancel"};
+    struct upd u = {.conflict = "it has already ended, there is nothing to cancel"};
 
     return task_update(st, SQL_REQUEST_CANCEL, id, &u, "cancel", err);
 }

@@ -19,7 +19,7 @@ int app_fail(const char *cmd, const struct rig_err *err)
     return 1;
 }
 
-int app_load_config(struct rig_app *app, struct rig_cli *cli)
+int app_load_config(struct rig_app *app, struct rig_cli *cli, struct rig_err *err)
 {
     struct rig_errlist errs = RIG_ERRLIST_INIT;
     char buf[RIG_ERR_MSG_MAX + RIG_ERR_FILE_MAX + 32];
@@ -27,11 +27,18 @@ int app_load_config(struct rig_app *app, struct rig_cli *cli)
 
     rc = rig_config_load(cli->config_path, &app->cfg, &errs);
     app->cfg_loaded = true;
+    if (rc < 0 && errs.len == 1 && errs.items[0].code == RIG_ENOTFOUND) {
+        /* One line: the command's own error says what to do. */
+        rig_err_set(err, RIG_ENOTFOUND, "%s (run 'rig init' to create one, or pass -c FILE)",
+                    rig_err_format(&errs.items[0], buf, sizeof(buf)));
+        goto out;
+    }
     for (size_t i = 0; i < errs.len; i++)
         fprintf(stderr, "%s\n", rig_err_format(&errs.items[i], buf, sizeof(buf)));
     if (rc < 0)
-        fprintf(stderr, "%s: %zu problem(s); fix them and run 'rig validate'\n",
-                cli->config_path, errs.len);
+        rig_err_set(err, RIG_ECONFIG, "%s has %zu problem(s), listed above; fix them and check "
+                    "with 'rig validate'", cli->config_path, errs.len);
+out:
     rig_errlist_release(&errs);
     return rc;
 }
@@ -75,8 +82,8 @@ int app_open_store(struct rig_app *app, struct rig_cli *cli, struct rig_err *err
 
 int app_build_wiring(struct rig_app *app, struct rig_cli *cli, struct rig_err *err)
 {
-    if (!app->cfg_loaded && app_load_config(app, cli) < 0)
-        return rig_err_set(err, RIG_ECONFIG, "%s is not valid", cli->config_path);
+    if (!app->cfg_loaded && app_load_config(app, cli, err) < 0)
+        return -1;
     if (!app->store && app_open_store(app, cli, err) < 0)
         return -1;
     if (rig_http_global_init() < 0)
@@ -139,6 +146,23 @@ int app_build_engine_for_repo(struct rig_app *app, struct rig_cli *cli, const ch
         return -1;
     p = rig_wiring_find_project(&app->wiring, repo);
     return select_project(app, p ? p : rig_wiring_main(&app->wiring), err);
+}
+
+int app_task_status(struct rig_cli *cli, const char *task_id, enum rig_task_status *status,
+                    struct rig_err *err)
+{
+    struct rig_app app = {0};
+    struct rig_task t = {0};
+    int rc = -1;
+
+    if (app_open_store(&app, cli, err) < 0 || rig_store_task_get(app.store, task_id, &t, err) < 0)
+        goto out;
+    *status = t.status;
+    rc = 0;
+out:
+    rig_task_release(&t);
+    app_release(&app);
+    return rc;
 }
 
 void app_release(struct rig_app *app)

@@ -30,8 +30,9 @@ struct rig_app {
     struct rig_engine eng;
 };
 
-/* Load rig.yaml (printing every error to stderr). -1 when it is invalid. */
-int app_load_config(struct rig_app *app, struct rig_cli *cli);
+/* Load rig.yaml, printing every problem to stderr; -1 with err saying what
+ * to do when it is missing or invalid. */
+int app_load_config(struct rig_app *app, struct rig_cli *cli, struct rig_err *err);
 
 /* Open the store in the data directory: from rig.yaml when it loads
  * (server.data_dir), else the default ($RIG_HOME, ...). Tasks left running by
@@ -58,6 +59,12 @@ int app_build_engine_for_task(struct rig_app *app, struct rig_cli *cli, const ch
  * project when none matches (its source then judges the issue). */
 int app_build_engine_for_repo(struct rig_app *app, struct rig_cli *cli, const char *repo,
                               struct rig_err *err);
+
+/* The stored status of a task (ENOTFOUND when there is none), read before
+ * the engine is built: a command refused for the task's state says so even
+ * when the AI provider could not be set up. */
+int app_task_status(struct rig_cli *cli, const char *task_id, enum rig_task_status *status,
+                    struct rig_err *err);
 
 void app_release(struct rig_app *app);
 

@@ -26,6 +26,8 @@ struct rig_cmd {
 /* Shared helpers for commands: core/cliopt.h under rig's names. Usage errors
  * print "rig <cmd>: message" and a --help hint, and return 2. */
 #define cli_usage_error(cmd, ...) rig_cli_usage_error("rig", (cmd), __VA_ARGS__)
+/* A '?' or ':' from getopt_long (opterr is 0): one line naming the option. */
+#define cli_option_error(cmd, c, argv, opts) rig_cli_option_error("rig", (cmd), (c), (argv), (opts))
 /* Print a usage/help block when argv has -h/--help; returns true if printed. */
 #define cli_wants_help(argc, argv, usage) rig_cli_wants_help((argc), (argv), (usage))
 
@@ -33,6 +35,10 @@ struct rig_cmd {
  * argument: -1 to go on, else the exit status to return (0 after --help). */
 int cli_config_flag(struct rig_cli *cli, int argc, char **argv, const char *cmd,
                     const char *text);
+
+/* The same for a command whose only flag is -h/--help: its arguments are
+ * then argv[optind..argc-1]. */
+int cli_help_flag(int argc, char **argv, const char *cmd, const char *text);
 
 struct rig_errlist;
 /* Config errors, one "<indent>FILE:LINE:COL: message" per line. */

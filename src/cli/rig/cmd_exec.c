@@ -29,8 +29,8 @@ static const char usage[] =
     "  --issue-url URL     a GitHub issue, https://github.com/OWNER/REPO/issues/N\n"
     "                      (also given as the only argument); it must belong to\n"
     "                      source.repo\n"
-    "  --dry-run           plan and code locally, but no push, deploy or pull request;\n"
-    "                      print the commands that would run\n"
+    "  --dry-run           plan and code locally, but no push, deploy or pull\n"
+    "                      request; print the commands that would run\n"
     "  --step STEP         run one step only:\n"
     "                        code    plan, code, commit and push; no deploy/test/PR\n"
     "                        deploy  deploy the branch of --task ID (no AI)\n"
@@ -40,7 +40,8 @@ static const char usage[] =
     "  -q, --quiet         print only the outcome\n"
     "  -h, --help          show this help\n"
     "\n"
-    "Exit status: 0 completed or waiting for approval, 1 failed or cancelled, 2 usage.\n";
+    "Exit status: 0 completed or waiting for approval, 1 failed or cancelled,\n"
+    "2 usage.\n";
 
 struct echo_state {
     bool quiet;
@@ -127,7 +128,7 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
     char *id = NULL;
     int c, rc = 1;
 
-    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
         switch (c) {
         case 'i': file = optarg; break;
         case 't': title = optarg; break;
@@ -147,7 +148,7 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
         case 'u': url = optarg; break;
         case 'q': es.quiet = true; break;
         case 'h': fputs(usage, stdout); return 0;
-        default: return cli_usage_error("exec", "unknown option");
+        default: return cli_option_error("exec", c, argv, opts);
         }
     }
     if (optind < argc && !url && optind + 1 == argc && strstr(argv[optind], "://"))
@@ -159,6 +160,8 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
         return cli_usage_error("exec", "--step %s works on an existing task's branch: pass "
                                        "--task ID (see 'rig status')",
                                sub.mode == RIG_MODE_DEPLOY ? "deploy" : "test");
+    if (sub.from_task && sub.mode != RIG_MODE_DEPLOY && sub.mode != RIG_MODE_TEST)
+        return cli_usage_error("exec", "--task ID goes with --step deploy or --step test");
     if (!resume && !sub.from_task && !file && !title && !url && !number)
         return cli_usage_error("exec", "say which issue: --issue FILE.md, --title TEXT or a "
                                        "GitHub issue URL");
@@ -166,6 +169,21 @@ int cmd_exec(struct rig_cli *cli, int argc, char **argv)
         return cli_usage_error("exec", "--issue, --title and an issue URL exclude each other");
     if (url && number)
         return cli_usage_error("exec", "an issue URL already names the issue; drop --number");
+    if (resume || sub.from_task) {
+        /* Refuse a wrong task before the engine (and the AI provider) is built. */
+        enum rig_task_status st;
+
+        if (app_task_status(cli, resume ? resume : sub.from_task, &st, &err) < 0) {
+            if (sub.from_task)
+                rig_err_prefix(&err, "--task %s", sub.from_task);
+            goto fail;
+        }
+        if (resume && st != RIG_TASK_INTERRUPTED) {
+            rig_err_set(&err, RIG_ECONFLICT, "task %s is %s: only an interrupted task can be "
+                        "resumed", resume, rig_task_status_name(st));
+            goto fail;
+        }
+    }
     if (url) {
         /* The issue URL names the repository, and so the project (projects:). */
         struct rig_github_issue_url u;

@@ -28,11 +28,11 @@ int cmd_explain(struct rig_cli *cli, int argc, char **argv)
     bool ai = false;
     int c, rc = 1;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'a': ai = true; break;
         case 'h': fputs(usage, stdout); return 0;
-        default: return cli_usage_error("explain", "unknown option");
+        default: return cli_option_error("explain", c, argv, opts);
         }
     }
     if (argc - optind != 1)

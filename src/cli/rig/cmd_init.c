@@ -188,10 +188,8 @@ static int parse_flags(struct rig_cli *cli, int argc, char **argv, const char **
         case 'h':
             fputs(usage, stdout);
             return 0;
-        case ':':
-            return cli_usage_error("init", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("init", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error("init", c, argv, opts);
         }
     }
     if (optind < argc)

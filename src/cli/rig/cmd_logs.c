@@ -103,11 +103,11 @@ int cmd_logs(struct rig_cli *cli, int argc, char **argv)
     int64_t after = 0;
     int c, rc = 1;
 
-    while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":fh", opts, NULL)) != -1) {
         switch (c) {
         case 'f': fol = true; break;
         case 'h': fputs(usage, stdout); return 0;
-        default: return cli_usage_error("logs", "unknown option");
+        default: return cli_option_error("logs", c, argv, opts);
         }
     }
     if (optind + 1 != argc)

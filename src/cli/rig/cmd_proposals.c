@@ -25,13 +25,25 @@ static const char approve_usage[] =
     "\n"
     "Approve the task's pending proposal: an infra fix is applied in the task's\n"
     "workspace, committed and pushed; then the task deploys and continues.\n"
-    "Approving twice, or a proposal that expired, is refused.\n";
+    "Approving twice, or a proposal that expired, is refused.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help   show this help\n"
+    "\n"
+    "Exit status: 0 the task completed or waits for another approval, 1 refused or\n"
+    "the task failed after the approval, 2 usage.\n";
 
 static const char reject_usage[] =
     "usage: rig reject TASK [--reason TEXT]\n"
     "\n"
     "Reject the task's pending proposal: the task fails (rolling back first when\n"
-    "deploy.rollback is enabled and something was deployed).\n";
+    "deploy.rollback is enabled and something was deployed).\n"
+    "\n"
+    "Options:\n"
+    "  --reason TEXT   why, stored with the decision\n"
+    "  -h, --help      show this help\n"
+    "\n"
+    "Exit status: 0 rejected (the task failed), 1 refused, 2 usage.\n";
 
 static void print_proposal(const struct rig_proposal *p)
 {
@@ -77,11 +89,11 @@ int cmd_proposals(struct rig_cli *cli, int argc, char **argv)
     bool all = false;
     int c, rc = 1;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'a': all = true; break;
         case 'h': fputs(proposals_usage, stdout); return 0;
-        default: return cli_usage_error("proposals", "unknown option");
+        default: return cli_option_error("proposals", c, argv, opts);
         }
     }
     if (argc - optind > 1)
@@ -89,6 +101,14 @@ int cmd_proposals(struct rig_cli *cli, int argc, char **argv)
     expire_overdue(&app, cli);
     if (!app.store && app_open_store(&app, cli, &err) < 0)
         goto fail;
+    if (optind < argc) {
+        struct rig_task t = {0};
+
+        /* An unknown id is a mistake to report, not "no proposals". */
+        if (rig_store_task_get(app.store, argv[optind], &t, &err) < 0)
+            goto fail;
+        rig_task_release(&t);
+    }
     if (rig_store_proposal_list(app.store, optind < argc ? argv[optind] : NULL, !all, &l, &err) <
         0)
         goto fail;
@@ -132,9 +152,17 @@ static int decide(struct rig_cli *cli, const char *cmd, const char *task, bool a
     struct rig_app app = {0};
     struct rig_err err = RIG_ERR_INIT;
     struct rig_task t = {0};
+    enum rig_task_status st;
     char *who = decider();
     int rc = 1;
 
+    if (app_task_status(cli, task, &st, &err) < 0)
+        goto fail;
+    if (st != RIG_TASK_AWAITING_APPROVAL) {
+        rig_err_set(&err, RIG_ECONFLICT, "task %s is %s, not waiting for approval", task,
+                    rig_task_status_name(st));
+        goto fail;
+    }
     if (app_build_engine_for_task(&app, cli, task, &err) < 0)
         goto fail;
     app.eng.echo = echo;
@@ -163,11 +191,13 @@ out:
 
 int cmd_approve(struct rig_cli *cli, int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv, approve_usage))
-        return 0;
-    if (argc != 2 || argv[1][0] == '-')
+    int rc = cli_help_flag(argc, argv, "approve", approve_usage);
+
+    if (rc >= 0)
+        return rc;
+    if (argc - optind != 1)
         return cli_usage_error("approve", "give exactly one task id (see 'rig proposals')");
-    return decide(cli, "approve", argv[1], true, NULL);
+    return decide(cli, "approve", argv[optind], true, NULL);
 }
 
 int cmd_reject(struct rig_cli *cli, int argc, char **argv)
@@ -178,11 +208,11 @@ int cmd_reject(struct rig_cli *cli, int argc, char **argv)
     const char *reason = NULL;
     int c;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case 'r': reason = optarg; break;
         case 'h': fputs(reject_usage, stdout); return 0;
-        default: return cli_usage_error("reject", "unknown option");
+        default: return cli_option_error("reject", c, argv, opts);
         }
     }
     if (argc - optind != 1)

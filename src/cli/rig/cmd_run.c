@@ -14,10 +14,12 @@
 #include "core/banned.h"
 
 static const char usage[] =
-    "usage: rig run [-c FILE] [-p PORT] [--listen ADDR] [--grace DUR] [--insecure-no-secret]\n"
+    "usage: rig run [-c FILE] [-p PORT] [--listen ADDR] [--grace DUR]\n"
+    "               [--insecure-no-secret]\n"
     "\n"
-    "Serve GitHub webhooks: deliveries that match workflow.trigger become tasks, which\n"
-    "run on server.workers worker threads (server.per_project_limit per repository).\n"
+    "Serve GitHub webhooks: deliveries that match workflow.trigger become tasks,\n"
+    "which run on server.workers worker threads (server.per_project_limit per\n"
+    "repository).\n"
     "Endpoints: POST /webhook, GET /healthz. See docs/server.md.\n"
     "\n"
     "Options:\n"
@@ -25,10 +27,10 @@ static const char usage[] =
     "  -p, --port N           port (default: server.port, 8080); 0 = any free port\n"
     "      --listen ADDR      address to bind (default 0.0.0.0, every interface;\n"
     "                         127.0.0.1 with --insecure-no-secret)\n"
-    "      --grace DUR        on SIGTERM/SIGINT, how long running tasks may finish before\n"
-    "                         they are cancelled (default 30s)\n"
-    "      --insecure-no-secret  start although server.secret is empty: deliveries are\n"
-    "                         not verified (local experiments only)\n"
+    "      --grace DUR        on SIGTERM/SIGINT, how long running tasks may finish\n"
+    "                         before they are cancelled (default 30s)\n"
+    "      --insecure-no-secret  start although server.secret is empty: deliveries\n"
+    "                         are not verified (local experiments only)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Prints 'listening on http://ADDR:PORT' once ready. Stops on SIGTERM or SIGINT:\n"
@@ -74,8 +76,7 @@ static int parse_args(struct rig_cli *cli, int argc, char **argv, struct run_arg
             break;
         case 'I': a->insecure = true; break;
         case 'h': fputs(usage, stdout); return 0;
-        case ':': return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
-        default: return cli_usage_error("run", "unknown option '%s'", argv[optind - 1]);
+        default: return cli_option_error("run", c, argv, opts);
         }
     }
     if (optind < argc)
@@ -112,10 +113,8 @@ int cmd_run(struct rig_cli *cli, int argc, char **argv)
     sigaddset(&stop, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
-    if (app_load_config(&app, cli) < 0) {
-        rig_err_set(&err, RIG_ECONFIG, "%s is not valid", cli->config_path);
+    if (app_load_config(&app, cli, &err) < 0)
         goto fail;
-    }
     if (app.cfg.workflow.ntriggers == 0) {
         rig_err_set(&err, RIG_ECONFIG, "%s has no workflow.trigger: no delivery could start a "
                     "task. Add triggers (e.g. event: issues.labeled, labels: [rig]); see "

@@ -22,6 +22,8 @@ static const char usage[] =
     "  -n N             at most N tasks (default 20, 0 = all)\n"
     "  -h, --help       show this help\n";
 
+#define TERM_COLS 80
+
 static json_t *task_json(const struct rig_task *t)
 {
     return json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:s?,s:I,s:s?,s:s?,s:s?,s:s?,s:I,s:I,s:f,"
@@ -35,6 +37,52 @@ static json_t *task_json(const struct rig_task *t)
                      (json_int_t)t->tokens_out, "cost_usd", t->cost_usd, "created_at",
                      (json_int_t)t->created_at, "updated_at", (json_int_t)t->updated_at,
                      "ended_at", (json_int_t)t->ended_at, "dry_run", t->dry_run);
+}
+
+/* Width of the widest name in the column, at least the header's. */
+static int column_width(const struct rig_task_list *l, bool phase, const char *header)
+{
+    size_t w = strlen(header);
+
+    for (size_t i = 0; i < l->len; i++) {
+        const struct rig_task *t = &l->items[i];
+        size_t n = strlen(phase ? rig_phase_name(t->phase) : rig_task_status_name(t->status));
+        if (n > w)
+            w = n;
+    }
+    return (int)w;
+}
+
+/* One line per task within 80 columns (the issue title cut to fit), and the
+ * error of a failed task on an indented line below it: the whole text is in
+ * 'rig logs ID', 'rig explain ID' and --json. */
+static void print_table(const struct rig_task_list *l)
+{
+    int sw = column_width(l, false, "STATUS"), pw = column_width(l, true, "PHASE");
+    int used;
+
+    printf("%-16s %-*s %-*s %-7s %-4s %s\n", "TASK", sw, "STATUS", pw, "PHASE", "ATTEMPT", "AGE",
+           "ISSUE");
+    for (size_t i = 0; i < l->len; i++) {
+        const struct rig_task *t = &l->items[i];
+        char age[16], att[24], issue[40];
+
+        snprintf(att, sizeof(att), "%d/%d", t->attempt, t->max_retry + 1);
+        snprintf(issue, sizeof(issue), "#%lld ", (long long)t->issue_number);
+        used = printf("%-16s %-*s %-*s %-7s %-4s ", t->id, sw, rig_task_status_name(t->status),
+                      pw, rig_phase_name(t->phase), att,
+                      taskfmt_age(t->created_at, age, sizeof(age)));
+        fputs(issue, stdout);
+        used += (int)strlen(issue);
+        taskfmt_fit(stdout, t->issue_title ? t->issue_title : "",
+                    used < TERM_COLS - 8 ? (size_t)(TERM_COLS - used) : 8);
+        putchar('\n');
+        if (t->error) {
+            fputs("    ", stdout);
+            taskfmt_fit(stdout, t->error, TERM_COLS - 4);
+            putchar('\n');
+        }
+    }
 }
 
 int cmd_status(struct rig_cli *cli, int argc, char **argv)
@@ -53,17 +101,18 @@ int cmd_status(struct rig_cli *cli, int argc, char **argv)
     long long n;
     int c, rc = 1;
 
-    while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:h", opts, NULL)) != -1) {
         switch (c) {
         case 'j': json = true; break;
         case 'p': f.project = optarg; break;
         case 'n':
             if (rig_str_to_ll(optarg, 0, 1000000, &n) < 0)
-                return cli_usage_error("status", "-n needs a number");
+                return cli_usage_error("status", "-n needs a number from 0 to 1000000, not '%s'",
+                                       optarg);
             f.limit = (size_t)n;
             break;
         case 'h': fputs(usage, stdout); return 0;
-        default: return cli_usage_error("status", "unknown option");
+        default: return cli_option_error("status", c, argv, opts);
         }
     }
     if (optind < argc)
@@ -84,18 +133,7 @@ int cmd_status(struct rig_cli *cli, int argc, char **argv)
     } else if (l.len == 0) {
         printf("No tasks yet. Start one with: rig exec --issue ISSUE.md\n");
     } else {
-        printf("%-16s %-18s %-18s %-7s %-5s %s\n", "TASK", "STATUS", "PHASE", "ATTEMPT", "AGE",
-               "ISSUE / RESULT");
-        for (size_t i = 0; i < l.len; i++) {
-            const struct rig_task *t = &l.items[i];
-            char age[16], att[16];
-            snprintf(att, sizeof(att), "%d/%d", t->attempt, t->max_retry + 1);
-            printf("%-16s %-18s %-18s %-7s %-5s #%lld %s%s%s\n", t->id,
-                   rig_task_status_name(t->status), rig_phase_name(t->phase), att,
-                   taskfmt_age(t->created_at, age, sizeof(age)), (long long)t->issue_number,
-                   t->issue_title ? t->issue_title : "", t->error ? " — " : "",
-                   t->error ? t->error : "");
-        }
+        print_table(&l);
     }
     rc = 0;
 out:

@@ -54,14 +54,30 @@ int cli_config_flag(struct rig_cli *cli, int argc, char **argv, const char *cmd,
         case 'h':
             fputs(text, stdout);
             return 0;
-        case ':':
-            return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error(cmd, c, argv, opts);
         }
     }
     if (optind < argc)
         return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
+int cli_help_flag(int argc, char **argv, const char *cmd, const char *text)
+{
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        if (c != 'h')
+            return cli_option_error(cmd, c, argv, opts);
+        fputs(text, stdout);
+        return 0;
+    }
     return -1;
 }
 

@@ -13,15 +13,20 @@
 static const char usage[] =
     "usage: rig version\n"
     "\n"
-    "Print Rig's version and commit, and the versions of the libraries it runs with.\n";
+    "Print Rig's version and commit, and the versions of the libraries it runs with.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help   show this help\n";
 
 int cmd_version(struct rig_cli *cli, int argc, char **argv)
 {
+    int rc = cli_help_flag(argc, argv, "version", usage);
+
     (void)cli;
-    if (cli_wants_help(argc, argv, usage))
-        return 0;
-    if (argc > 1)
-        return cli_usage_error("version", "unexpected argument '%s'", argv[1]);
+    if (rc >= 0)
+        return rc;
+    if (optind < argc)
+        return cli_usage_error("version", "unexpected argument '%s'", argv[optind]);
     printf("rig %s (commit %s)\n", RIG_VERSION, RIG_COMMIT);
     printf("  libcurl       %s\n", curl_version_info(CURLVERSION_NOW)->version);
     printf("  jansson       %s\n", jansson_version_str());

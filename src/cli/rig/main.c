@@ -16,7 +16,7 @@ static const struct rig_cmd commands[] = {
     {"init", "Write a commented starting rig.yaml", cmd_init},
     {"validate", "Check a configuration file and list every problem", cmd_validate},
     {"exec", "Work one issue: plan, code, commit, deploy, test, self-heal, PR", cmd_exec},
-    {"run", "Serve GitHub webhooks: triggered issues become tasks on a worker pool", cmd_run},
+    {"run", "Serve GitHub webhooks: triggered issues become tasks on workers", cmd_run},
     {"status", "List tasks with their phase, attempt and age", cmd_status},
     {"logs", "Show a task's steps and log (--follow for live)", cmd_logs},
     {"explain", "Explain why a task failed (--ai for a root-cause analysis)", cmd_explain},
@@ -32,7 +32,7 @@ static const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: rig [-c FILE] [--log-level LEVEL] [--log-format text|json] <command> [args]\n"
+    fprintf(out, "usage: rig [-c FILE] [--log-level L] [--log-format F] <command> [args]\n"
                  "\n"
                  "Rig turns an issue into a tested pull request: AI plan, code, commit,\n"
                  "deploy, test, self-heal, PR.\n"
@@ -42,11 +42,13 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n"
                  "Global options:\n"
-                 "  -c, --config FILE     configuration file (default: rig.yaml)\n"
+                 "  -c, --config FILE     configuration file (default: rig.yaml, or $RIG_CONFIG)\n"
                  "      --log-level L     debug, info, warn or error (default: info)\n"
                  "      --log-format F    text or json (default: text)\n"
                  "  -h, --help            show this help\n"
+                 "      --version         print the version (as 'rig version')\n"
                  "\n"
+                 "Exit status: 0 success, 1 the operation failed, 2 usage error.\n"
                  "Run 'rig <command> --help' for a command's options.\n");
 }
 
@@ -96,7 +98,7 @@ int main(int argc, char **argv)
     }
     /* '+' stops at the first non-option: the command name. */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
             cli.config_path = optarg;
@@ -115,9 +117,10 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         case 'V':
+            optind = 0; /* the command parses again, from a fresh getopt state */
             return cmd_version(&cli, 1, argv);
         default:
-            return cli_usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error(NULL, c, argv, opts);
         }
     }
     rig_log_setup(level, format, stderr);
@@ -136,6 +139,6 @@ int main(int argc, char **argv)
     argc -= optind;
     argv += optind;
     optind = 0;
-    opterr = 1;
+    opterr = 0; /* the commands report bad options themselves, in one line */
     return cmd->run(&cli, argc, argv);
 }

@@ -61,3 +61,34 @@ void taskfmt_tail(FILE *out, const char *text, size_t lines, const char *indent)
     fputs(rig_buf_str(&b), out);
     rig_buf_release(&b);
 }
+
+/* Bytes of the UTF-8 character at p, never past the terminating NUL. */
+static size_t utf8_step(const char *p)
+{
+    unsigned char c = (unsigned char)*p;
+    size_t n = c >= 0xF0 && c < 0xF8 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+
+    for (size_t i = 1; i < n; i++)
+        if (!p[i])
+            return i;
+    return n;
+}
+
+void taskfmt_fit(FILE *out, const char *text, size_t width)
+{
+    size_t left = 0, n;
+
+    for (const char *p = text; *p; p += utf8_step(p))
+        left++;
+    for (const char *p = text; *p && width; p += n, width--, left--) {
+        n = utf8_step(p);
+        if (left > width && width == 1) {
+            fputs("\xe2\x80\xa6", out); /* … */
+            return;
+        }
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            fputc(' ', out);
+        else
+            fwrite(p, 1, n, out);
+    }
+}

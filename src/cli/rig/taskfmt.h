@@ -19,5 +19,8 @@ const char *taskfmt_step_mark(enum rig_step_status s);
 void taskfmt_log_line(FILE *out, const struct rig_log_line *l);
 /* Print the last `lines` lines of text, each indented. */
 void taskfmt_tail(FILE *out, const char *text, size_t lines, const char *indent);
+/* Print text on one line of at most width characters (UTF-8 code points):
+ * control characters become spaces, a longer text ends in "…". */
+void taskfmt_fit(FILE *out, const char *text, size_t width);
 
 #endif

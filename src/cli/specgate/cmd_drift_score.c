@@ -185,7 +185,8 @@ int sg_cmd_drift_score(int argc, char **argv)
         return 0;
     sg_drift_request_init(&req);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_RULES: req.rules_path = optarg; break;
         case OPT_SEMGREP: push(&semgrep, optarg); break;
@@ -222,7 +223,7 @@ int sg_cmd_drift_score(int argc, char **argv)
             }
             break;
         default:
-            sg_usage_error("drift score", "unknown option");
+            sg_option_error("drift score", c, argv, longopts);
             goto out;
         }
     }
@@ -231,7 +232,7 @@ int sg_cmd_drift_score(int argc, char **argv)
         goto out;
     }
     if (!req.rules_path) {
-        sg_usage_error("drift score", "--rules is required");
+        sg_usage_error("drift score", "missing --rules FILE");
         goto out;
     }
     if (!semgrep.n && !junit.n && !oasdiff.n) {

@@ -96,7 +96,8 @@ static int parse_args(int argc, char **argv, struct comment_args *a)
     int c;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_SCORE: a->score_path = optarg; break;
         case OPT_RULES: a->rules_path = optarg; break;
@@ -125,13 +126,15 @@ static int parse_args(int argc, char **argv, struct comment_args *a)
             a->radar.max_cards = (size_t)v;
             break;
         default:
-            return sg_usage_error("github comment", "unknown option");
+            return sg_option_error("github comment", c, argv, longopts);
         }
     }
     if (optind < argc)
         return sg_usage_error("github comment", "unexpected argument '%s'", argv[optind]);
-    if (!a->score_path || !a->rules_path)
-        return sg_usage_error("github comment", "--score and --rules are required");
+    if (!a->score_path)
+        return sg_usage_error("github comment", "missing --score FILE (drift-score.json)");
+    if (!a->rules_path)
+        return sg_usage_error("github comment", "missing --rules FILE");
     return 0;
 }
 

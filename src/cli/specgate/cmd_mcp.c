@@ -31,10 +31,10 @@ int sg_cmd_mcp(int argc, char **argv)
         return 0;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
-        int r = sg_opt_take(argc, argv, &i, "--root", &v);
+        int at = i, r = sg_opt_take(argc, argv, &i, "--root", &v);
 
         if (r <= 0 || !v || !*v)
-            return sg_usage_error("mcp", "unknown argument '%s'", argv[i]);
+            return sg_arg_error("mcp", argv[at], r);
         root = v;
     }
     if (sg_mcp_init(&m, root, &err) < 0) {

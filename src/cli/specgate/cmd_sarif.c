@@ -43,7 +43,8 @@ int sg_cmd_sarif(int argc, char **argv)
     if (sg_wants_help(argc, argv, usage))
         return 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         if (c == 's')
             score_path = optarg;
         else if (c == 'r')
@@ -51,12 +52,14 @@ int sg_cmd_sarif(int argc, char **argv)
         else if (c == 'o')
             out = optarg;
         else
-            return sg_usage_error("sarif", "unknown option");
+            return sg_option_error("sarif", c, argv, longopts);
     }
     if (optind < argc)
         return sg_usage_error("sarif", "unexpected argument '%s'", argv[optind]);
-    if (!score_path || !rules_path)
-        return sg_usage_error("sarif", "--score and --rules are required");
+    if (!score_path)
+        return sg_usage_error("sarif", "missing --score FILE (drift-score.json)");
+    if (!rules_path)
+        return sg_usage_error("sarif", "missing --rules FILE");
     score = rig_json_load_file(score_path, 64u << 20, &err);
     if (!score || sg_rules_load(rules_path, &rules, &err) < 0 ||
         sg_sarif_from_score(score, score_path, &rules, &sarif, &unlocated, &err) < 0)

@@ -16,6 +16,8 @@ static const char usage[] =
     "Check a DesignRuleSpec rules file (a single rule, {\"rules\": [...]}, or a design\n"
     "document with must_rules/should_rules/must_not_rules). Every problem is printed\n"
     "as FILE:LINE:COL: JSON-POINTER: MESSAGE; warnings do not fail the check.\n"
+    "\n"    "Options:\n"
+    "  -h, --help   show this help\n"
     "\n"
     "Exit status: 0 valid, 2 unreadable or invalid.\n";
 

@@ -47,7 +47,7 @@ static int parse(int argc, char **argv, struct opts *o)
     o->package = "com.example.arch";
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
-        int r;
+        int r, at = i;
 
         if (strcmp(argv[i], "--force") == 0) {
             o->force = true;
@@ -62,9 +62,9 @@ static int parse(int argc, char **argv, struct opts *o)
         else if ((r = sg_opt_take(argc, argv, &i, "--analyze-package", &v)) != 0)
             o->analyze = v;
         else
-            return sg_usage_error("tests generate", "unknown argument '%s'", argv[i]);
+            return sg_arg_error("tests generate", argv[i], 0);
         if (r < 0 || !v || !*v)
-            return sg_usage_error("tests generate", "%s needs a value", argv[i]);
+            return sg_arg_error("tests generate", argv[at], r);
     }
     if (!o->rules)
         return sg_usage_error("tests generate", "missing --rules FILE");

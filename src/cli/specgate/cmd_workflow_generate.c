@@ -46,7 +46,7 @@ static int parse(int argc, char **argv, struct sg_workflow_opts *o, bool *force)
 {
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
-        int r;
+        int r, at = i;
 
         if (strcmp(argv[i], "--force") == 0) {
             *force = true;
@@ -83,9 +83,9 @@ static int parse(int argc, char **argv, struct sg_workflow_opts *o, bool *force)
         else if ((r = sg_opt_take(argc, argv, &i, "--specgate-ref", &v)) != 0)
             o->specgate_ref = v;
         else
-            return sg_usage_error("workflow generate", "unknown argument '%s'", argv[i]);
+            return sg_arg_error("workflow generate", argv[i], 0);
         if (r < 0 || !v || !*v)
-            return sg_usage_error("workflow generate", "%s needs a value", argv[i]);
+            return sg_arg_error("workflow generate", argv[at], r);
     }
     if (!o->rules_path)
         return sg_usage_error("workflow generate", "missing --rules FILE");

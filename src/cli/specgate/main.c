@@ -36,7 +36,12 @@ static void usage(FILE *out)
                  "Commands:\n");
     for (size_t i = 0; commands[i].name; i++)
         fprintf(out, "  %-18s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nRun 'specgate <command> --help' for a command's options.\n");
+    fprintf(out, "\n"
+                 "Options:\n"
+                 "  -h, --help   show this help\n"
+                 "  --version    print the version\n"
+                 "\n"
+                 "Run 'specgate <command> --help' for a command's options.\n");
 }
 
 int main(int argc, char **argv)

@@ -17,6 +17,8 @@ struct sg_cmd {
 /* core/cliopt.h under specgate's names: "specgate <cmd>: message" plus a
  * --help hint, returning 2; help text printed on -h/--help. */
 #define sg_usage_error(cmd, ...) rig_cli_usage_error("specgate", (cmd), __VA_ARGS__)
+#define sg_option_error(cmd, c, argv, opts) \
+    rig_cli_option_error("specgate", (cmd), (c), (argv), (opts))
 #define sg_wants_help(argc, argv, usage) rig_cli_wants_help((argc), (argv), (usage))
 
 /* Print every entry of a loader's error list, one "file:line:col: message" a line. */
@@ -27,6 +29,11 @@ void sg_print_errs(const struct rig_errlist *errs, FILE *out);
  * (advancing *i past a separate value), 0 when it is another argument, -1
  * when the value is missing. */
 int sg_opt_take(int argc, char **argv, int *i, const char *name, const char **value);
+
+/* The usage error for the argument arg, which sg_opt_take answered r for: a
+ * missing or empty value (r != 0), else an unknown option or an unexpected
+ * argument. Returns 2. */
+int sg_arg_error(const char *cmd, const char *arg, int r);
 
 /* Commands of gate1 (rules, generators). */
 int sg_cmd_spec_validate(int argc, char **argv);

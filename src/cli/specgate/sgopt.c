@@ -27,3 +27,12 @@ int sg_opt_take(int argc, char **argv, int *i, const char *name, const char **va
     *value = argv[++*i];
     return 1;
 }
+
+int sg_arg_error(const char *cmd, const char *a, int r)
+{
+    if (r < 0 || (r > 0 && strncmp(a, "--", 2) == 0))
+        return sg_usage_error(cmd, "option '%.*s' needs a value", (int)strcspn(a, "="), a);
+    if (a[0] == '-' && a[1])
+        return sg_usage_error(cmd, "unknown option '%s'", a);
+    return sg_usage_error(cmd, "unexpected argument '%s'", a);
+}
