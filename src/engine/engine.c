@@ -404,10 +404,10 @@ static int dispatch(struct run *r, enum rig_phase *next, struct rig_err *err)
 {
     switch (r->phase) {
     case RIG_PHASE_QUEUED:
-        /* A deploy/test-only run is one attempt too: its deploy log and test
-         * results are kept there, for `rig explain`. */
-        if ((r->mode == RIG_MODE_DEPLOY || r->mode == RIG_MODE_TEST) &&
-            attempt_begin(r, 1, err) < 0)
+        /* Attempt 1 exists before the first step, so every step of the first
+         * round (planning included) is recorded against it; a deploy/test-only
+         * run is one attempt too, keeping its deploy log and test results. */
+        if (r->task.attempt < 1 && attempt_begin(r, 1, err) < 0)
             return -1;
         if (r->mode == RIG_MODE_DEPLOY)
             *next = RIG_PHASE_DEPLOYING;
