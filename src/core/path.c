@@ -419,3 +419,44 @@ int rig_write_file_umask(const char *path, const void *data, size_t len, mode_t 
 {
     return write_atomic(path, data, len, mode, false, err);
 }
+
+/* "<tmpdir>/<prefix>-" followed by the six characters mkstemp/mkdtemp replace. */
+static char *tmp_template(const char *prefix)
+{
+    const char *tmp = getenv("TMPDIR");
+    struct rig_buf b = RIG_BUF_INIT;
+
+    rig_buf_addf(&b, "%s/%s-", tmp && *tmp ? tmp : "/tmp", prefix);
+    for (int i = 0; i < 6; i++)
+        rig_buf_addch(&b, 'X');
+    return rig_buf_take(&b);
+}
+
+int rig_tmp_file(const char *prefix, char **path, int *fd, struct rig_err *err)
+{
+    char *t = tmp_template(prefix);
+
+    *fd = mkstemp(t);
+    if (*fd < 0) {
+        rig_err_errno(err, errno, "create a temporary file %s", t);
+        free(t);
+        *path = NULL;
+        return -1;
+    }
+    *path = t;
+    return 0;
+}
+
+int rig_tmp_dir(const char *prefix, char **path, struct rig_err *err)
+{
+    char *t = tmp_template(prefix);
+
+    if (!mkdtemp(t)) {
+        rig_err_errno(err, errno, "create a temporary directory %s", t);
+        free(t);
+        *path = NULL;
+        return -1;
+    }
+    *path = t;
+    return 0;
+}

@@ -75,6 +75,12 @@ int rig_read_file(const char *path, size_t max, char **out, size_t *len, struct 
 int rig_read_fd(int fd, const char *name, size_t max, char **out, size_t *len,
                 struct rig_err *err);
 
+/* A new private temporary file (mode 0600, *fd open for reading and writing)
+ * or directory (0700) under $TMPDIR, else /tmp, named "<prefix>-<random>".
+ * *path is malloc'd; the caller removes it. */
+int rig_tmp_file(const char *prefix, char **path, int *fd, struct rig_err *err);
+int rig_tmp_dir(const char *prefix, char **path, struct rig_err *err);
+
 /* "~" and "~/x" expanded with $HOME; other paths copied. */
 char *rig_path_expand_home(const char *p);
 

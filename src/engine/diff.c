@@ -46,18 +46,14 @@ static char *relabel(const char *raw, const char *path, const char *before, cons
 int rig_diff_unified(const char *path, const char *before, const char *after, char **out,
                      struct rig_err *err)
 {
-    const char *tmp = getenv("TMPDIR");
-    char *dir = xasprintf("%s/rig-diff-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    char *dir = NULL;
     char *a = NULL, *bpath = NULL;
     struct rig_proc_result res = {0};
     int rc = -1;
 
     *out = NULL;
-    if (!mkdtemp(dir)) {
-        rig_err_errno(err, errno, "creating a temporary directory for a diff");
-        free(dir);
-        return -1;
-    }
+    if (rig_tmp_dir("rig-diff", &dir, err) < 0)
+        return rig_err_prefix(err, "diff of %s", path);
     a = xasprintf("%s/a", dir);
     bpath = xasprintf("%s/b", dir);
     if (rig_write_file(a, before ? before : "", before ? strlen(before) : 0, 0600, err) < 0 ||

@@ -649,6 +649,41 @@ static void test_walk(void **state)
     free(outside);
 }
 
+static void test_tmp_file_and_dir(void **state)
+{
+    struct rig_err err = RIG_ERR_INIT;
+    char *dir = tu_mkdtemp("rig-tmpbase"), *f = NULL, *d = NULL, *old = NULL, *bad = NULL;
+    struct stat st;
+    int fd = -1;
+
+    (void)state;
+    old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+    setenv("TMPDIR", dir, 1);
+    assert_int_equal(rig_tmp_file("rig-x", &f, &fd, &err), 0);
+    assert_true(strncmp(f, dir, strlen(dir)) == 0);
+    assert_non_null(strstr(f, "/rig-x-"));
+    assert_int_equal(fstat(fd, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(rig_tmp_dir("rig-y", &d, &err), 0);
+    assert_int_equal(stat(d, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_mode & 0777, 0700);
+    close(fd);
+    setenv("TMPDIR", "/nonexistent-rig-dir", 1);
+    assert_int_equal(rig_tmp_dir("rig-z", &bad, &err), -1);
+    assert_null(bad);
+    assert_non_null(strstr(err.msg, "/nonexistent-rig-dir/rig-z-"));
+    if (old)
+        setenv("TMPDIR", old, 1);
+    else
+        unsetenv("TMPDIR");
+    free(old);
+    free(f);
+    free(d);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -665,6 +700,7 @@ int main(void)
         cmocka_unit_test(test_read_file),
         cmocka_unit_test(test_expand_home),
         cmocka_unit_test(test_walk),
+        cmocka_unit_test(test_tmp_file_and_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

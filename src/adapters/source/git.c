@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/path.h"
 #include "core/proc.h"
 #include "core/str.h"
 
@@ -608,7 +609,6 @@ int rig_git_diff_names(const struct rig_git *g, const char *dir, const char *bas
 int rig_git_diff_text(const struct rig_git *g, const char *dir, const char *base, size_t max,
                       char **out, bool *truncated, struct rig_err *err)
 {
-    const char *tmp = getenv("TMPDIR");
     char *path = NULL, *outopt = NULL, *range = NULL;
     struct rig_buf b = RIG_BUF_INIT;
     char chunk[16384];
@@ -624,12 +624,8 @@ int rig_git_diff_text(const struct rig_git *g, const char *dir, const char *base
         max = GIT_DIFF_DEFAULT_MAX;
     /* Through a file rather than a pipe: the head of a long diff is what a
      * reader wants, and the capture keeps tails. */
-    path = xasprintf("%s/rig-diff-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    fd = mkstemp(path);
-    if (fd < 0) {
-        rig_err_errno(err, errno, "create temporary file %s", path);
+    if (rig_tmp_file("rig-diff", &path, &fd, err) < 0)
         goto out;
-    }
     outopt = xasprintf("--output=%s", path);
     range = xasprintf("%s...HEAD", base);
     const char *argv[] = {"diff", "--no-color", "--no-ext-diff", "--no-textconv", outopt,
