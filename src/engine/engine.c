@@ -211,6 +211,21 @@ static int ensure_project(struct rig_engine *eng, struct rig_err *err)
     return rig_store_project_upsert(eng->store, &p, err);
 }
 
+/* Did the task get through a committing step (commit and push) at least once?
+ * A deploy/test-only run of its branch needs the branch on the remote. */
+static bool pushed_branch(struct rig_store *st, const char *id)
+{
+    struct rig_step_list steps = {0};
+    bool pushed = false;
+
+    if (rig_store_step_list(st, id, &steps, NULL) == 0)
+        for (size_t i = 0; i < steps.len && !pushed; i++)
+            pushed = steps.items[i].phase == RIG_PHASE_COMMITTING &&
+                     steps.items[i].status == RIG_STEP_OK;
+    rig_step_list_release(&steps);
+    return pushed;
+}
+
 static int submit_from_task(struct rig_engine *eng, const struct rig_submit *s,
                             struct rig_task *t, struct rig_err *err)
 {
@@ -218,10 +233,13 @@ static int submit_from_task(struct rig_engine *eng, const struct rig_submit *s,
 
     if (rig_store_task_get(eng->store, s->from_task, &src, err) < 0)
         return rig_err_prefix(err, "--task %s", s->from_task);
-    if (!src.branch || !*src.branch) {
+    if (!src.branch || !*src.branch || src.dry_run || !pushed_branch(eng->store, src.id)) {
+        rig_err_set(err, RIG_EINVAL,
+                    "task %s never pushed its branch%s: deploy or test a task whose commit "
+                    "step succeeded (see 'rig explain %s')",
+                    s->from_task, src.dry_run ? " (it was a dry run)" : "", s->from_task);
         rig_task_release(&src);
-        return rig_err_set(err, RIG_EINVAL,
-                           "task %s has no branch yet: run its code step first", s->from_task);
+        return -1;
     }
     t->issue_id = src.issue_id;
     t->issue_number = src.issue_number;

@@ -32,6 +32,12 @@ lp_false "nothing deployed" test -e "$D/deploy.marker"
 lp_eq "the AI was asked" 2 "$(lp_ai_count)"
 lp_eq "the change is committed locally" 1 \
     "$(git -C "$(lp_task_field workspace)" rev-list --count origin/main..HEAD)"
+# Its branch was never pushed: a deploy/test-only run of it is refused up front.
+dry_task=$LP_TASK
+lp_rig exec --step test --task "$dry_task"
+lp_rc "exec --step test of a dry-run task" 1
+lp_out_has "refused before a task exists" "never pushed its branch (it was a dry run)"
+lp_eq "no second task" 1 "$(lp_sql "SELECT count(*) FROM tasks")"
 lp_standin_stop
 
 # ---- --step code, then --step test and --step deploy on its branch (no AI)
