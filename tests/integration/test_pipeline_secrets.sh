@@ -18,6 +18,11 @@ lp_task_is completed completed 1
 lp_contains "PR body has the plan" "$(lp_task_field pr_body)" "1. make add() add; the key is"
 lp_not_contains "PR body without the key" "$(lp_task_field pr_body)" "$LP_KEY"
 lp_out_lacks "key not printed" "$LP_KEY"
+for cmd in explain logs "status --json"; do
+    # shellcheck disable=SC2086
+    lp_rig $cmd "$LP_TASK"
+    lp_out_lacks "rig $cmd without the key" "$LP_KEY"
+done
 lp_standin_stop
 
 lp_finish
