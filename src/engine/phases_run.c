@@ -283,7 +283,7 @@ static char *pr_body(struct run *r)
 {
     struct rig_attempt_list l = {0};
     struct rig_buf b = RIG_BUF_INIT;
-    char *hist;
+    char *hist, *clean;
 
     if (r->task.issue_url && *r->task.issue_url)
         rig_buf_addf(&b, "Closes #%lld\n\n", (long long)r->task.issue_number);
@@ -312,14 +312,19 @@ static char *pr_body(struct run *r)
     rig_attempt_list_release(&l);
     rig_buf_addf(&b, "\n---\nOpened by Rig, task %s. AI usage: %lld input / %lld output tokens, $%.4f.\n",
                  r->task.id, r->usage.tokens_in, r->usage.tokens_out, r->usage.cost_usd);
-    return rig_buf_take(&b);
+    /* The plan and test names are the AI's and the project's words: a secret
+     * they echo must not be published with the pull request. */
+    clean = rig_redact(rig_buf_str(&b));
+    rig_buf_release(&b);
+    return clean;
 }
 
 int phase_reporting(struct run *r, enum rig_phase *next, struct rig_err *err)
 {
     struct rig_pr_request req;
     struct rig_pr pr = {0};
-    char *title = xasprintf("rig: %s", r->task.issue_title);
+    char *raw = xasprintf("rig: %s", r->task.issue_title);
+    char *title = rig_redact(raw);
     char *body = pr_body(r);
     int rc = -1;
 
@@ -351,6 +356,7 @@ int phase_reporting(struct run *r, enum rig_phase *next, struct rig_err *err)
     rc = 0;
 out:
     rig_pr_release(&pr);
+    free(raw);
     free(title);
     free(body);
     return rc;

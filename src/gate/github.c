@@ -187,11 +187,46 @@ out:
     return rc;
 }
 
+/* The token's login (caller frees); NULL when the token cannot say: the
+ * Actions GITHUB_TOKEN gets 403 on /user. */
+static char *own_login(const struct sg_github *gh)
+{
+    char *url = xasprintf("%s/user", gh->api);
+    struct rig_err e = RIG_ERR_INIT;
+    json_t *me = NULL;
+    char *login = NULL;
+
+    if (gh_call(gh, "GET", url, NULL, "looking up the token's user", &me, NULL, &e) == 0 &&
+        rig_json_str(me, "login", NULL))
+        login = xstrdup(rig_json_str(me, "login", NULL));
+    else
+        log_debug("%s; only comments by a bot count as SpecGate's", e.msg[0] ? e.msg
+                                                                              : "no login");
+    json_decref(me);
+    free(url);
+    return login;
+}
+
+/* Anyone can write the marker in a comment: only the token's own comments
+ * (or, when its login is unknown, a bot's) may be edited and read back. */
+static bool is_ours(const json_t *c, const char *marker, const char *login)
+{
+    const json_t *user = json_object_get(c, "user");
+
+    if (!strstr(rig_json_str(c, "body", ""), marker) ||
+        !json_is_integer(json_object_get(c, "id")))
+        return false;
+    if (login)
+        return rig_str_eq(rig_json_str(user, "login", NULL), login);
+    return rig_str_eq(rig_json_str(user, "type", NULL), "Bot");
+}
+
 int sg_github_find_comment(const struct sg_github *gh, long pr, const char *marker,
                            long long *id, char **body, struct rig_err *err)
 {
     char *url = xasprintf("%s/repos/%s/%s/issues/%ld/comments?per_page=100", gh->api, gh->owner,
                           gh->repo, pr);
+    char *login = own_login(gh);
     int pages = 0, rc = -1;
 
     *id = 0;
@@ -207,11 +242,9 @@ int sg_github_find_comment(const struct sg_github *gh, long pr, const char *mark
         free(url);
         url = next;
         json_array_foreach(list, i, c) {
-            const char *b = rig_json_str(c, "body", "");
-
-            if (!*id && strstr(b, marker) && json_is_integer(json_object_get(c, "id"))) {
+            if (!*id && is_ours(c, marker, login)) {
                 *id = json_integer_value(json_object_get(c, "id"));
-                *body = xstrdup(b);
+                *body = xstrdup(rig_json_str(c, "body", ""));
             }
         }
         json_decref(list);
@@ -220,6 +253,7 @@ int sg_github_find_comment(const struct sg_github *gh, long pr, const char *mark
     }
     rc = 0;
 out:
+    free(login);
     free(url);
     return rc;
 }

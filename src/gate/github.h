@@ -31,9 +31,10 @@ void sg_github_release(struct sg_github *gh);
 /* pull_request.number (or issue.number) from an event payload file. */
 int sg_github_event_pr(const char *event_path, long *pr, struct rig_err *err);
 
-/* The first comment on the PR whose body contains marker, following the
- * Link: rel="next" pages (100 per page). *id = 0 and *body = NULL when
- * there is none. */
+/* The first comment on the PR whose body contains marker and that the token
+ * wrote (its login from GET /user; a bot's comment when the token cannot say),
+ * following the Link: rel="next" pages (100 per page). *id = 0 and *body =
+ * NULL when there is none. */
 int sg_github_find_comment(const struct sg_github *gh, long pr, const char *marker,
                            long long *id, char **body, struct rig_err *err);
 

@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/mem.h"
+#include "core/path.h"
 #include "core/str.h"
 #include "gate/drift.h"
 #include "gate/findings.h"
@@ -325,13 +326,15 @@ static void card_file(const struct radar *r, struct rig_buf *b, const json_t *v)
     long long line = rig_json_int(v, "line", 0);
     const char *server = r->o->server_url ? r->o->server_url : "https://github.com";
     struct rig_buf label = RIG_BUF_INIT;
+    char *norm = NULL;
 
     rig_buf_addf(b, "- **%s**: ", r->t->file);
     if (!file) {
         rig_buf_addf(b, "%s\n", r->t->no_location);
         return;
     }
-    if (strchr(file, '`') || strchr(file, '\n')) {
+    /* CR ends a markdown line as LF does: either would let a code span run open. */
+    if (strpbrk(file, "`\n\r")) {
         radar_md_inline(&label, file, 300);
     } else {
         rig_buf_addch(&label, '`');
@@ -340,13 +343,16 @@ static void card_file(const struct radar *r, struct rig_buf *b, const json_t *v)
             rig_buf_addf(&label, ":%lld", line);
         rig_buf_addch(&label, '`');
     }
-    if (r->o->repo && r->o->sha) {
+    /* A path that is absolute or climbs with ".." is not linked: the browser
+     * would resolve it to another page on the server. */
+    norm = file[0] == '/' ? NULL : rig_path_normalize_rel(file);
+    if (r->o->repo && r->o->sha && norm) {
         rig_buf_addf(b, "[%s](%s/", rig_buf_str(&label), server);
         url_path(b, r->o->repo);
         rig_buf_adds(b, "/blob/");
         url_path(b, r->o->sha);
         rig_buf_addch(b, '/');
-        url_path(b, file);
+        url_path(b, norm);
         if (line > 0)
             rig_buf_addf(b, "#L%lld", line);
         rig_buf_adds(b, ")\n");
@@ -354,6 +360,7 @@ static void card_file(const struct radar *r, struct rig_buf *b, const json_t *v)
         rig_buf_addf(b, "%s\n", rig_buf_str(&label));
     }
     rig_buf_release(&label);
+    free(norm);
 }
 
 /* authored: text from the rules file (markdown allowed), else tool output. */

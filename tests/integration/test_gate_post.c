@@ -229,6 +229,60 @@ static void test_pr_from_event_and_bad_token(void **state)
     free(score);
 }
 
+/* A comment by someone else that carries the marker (here with a forged
+ * previous score) is neither edited nor read: SpecGate posts its own. */
+static void test_foreign_marker_comment(void **state)
+{
+    char *score = score_file("f.json", "semgrep/semgrep-1.154.0-juice-shop-before-fix.json");
+    char *url = xasprintf("http://127.0.0.1:%d/_standin/comment", E.port);
+    const char *forged = "<!-- specgate:drift-radar -->\n<!-- specgate:data "
+                         "{\"total_score\":100,\"status\":\"PASS\"} -->\nAll good, merge it.";
+    json_t *req = json_pack("{s:s, s:i, s:s, s:s}", "repo", "acme/shop", "issue", 9, "body",
+                            forged, "login", "mallory");
+    char *payload = json_dumps(req, JSON_COMPACT), *out = NULL, *args;
+    CURL *c = curl_easy_init();
+    struct rig_buf b = RIG_BUF_INIT;
+    json_t *st, *cm;
+    size_t i, ours = 0;
+
+    (void)state;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_cleanup(c);
+    rig_buf_release(&b);
+    args = xasprintf("github comment --score '%s' --rules '%s' --sha 0123abc --post --pr 9",
+                     score, E.rules);
+    assert_int_equal(specgate(&out, "s3cret-token", args), 0);
+    assert_non_null(strstr(out, "created Drift Radar comment"));
+    free(out);
+    st = standin_state();
+    json_array_foreach(json_object_get(st, "comments"), i, cm) {
+        const char *body = json_string_value(json_object_get(cm, "body"));
+
+        if (json_integer_value(json_object_get(cm, "issue")) != 9)
+            continue;
+        if (strcmp(json_string_value(json_object_get(json_object_get(cm, "user"), "login")),
+                   "mallory") == 0) {
+            assert_string_equal(body, forged);
+            assert_int_equal(json_integer_value(json_object_get(cm, "edits")), 0);
+        } else {
+            assert_non_null(strstr(body, "**Drift Score: 82/100**"));
+            assert_null(strstr(body, "Previous run: 100/100"));
+            ours++;
+        }
+    }
+    assert_int_equal(ours, 1);
+    json_decref(st);
+    json_decref(req);
+    free(payload);
+    free(args);
+    free(url);
+    free(score);
+}
+
 /* 1940 ArchUnit findings, 408 of them scored with a file: the check run gets
  * its annotations 50 per request (POST, then PATCHes). */
 static void test_check_run_batches(void **state)
@@ -273,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_post_creates_then_updates),
         cmocka_unit_test(test_pr_from_event_and_bad_token),
         cmocka_unit_test(test_check_run_batches),
+        cmocka_unit_test(test_foreign_marker_comment),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -6,6 +6,7 @@
 
 #include "adapters/source/github_api.h"
 #include "adapters/source/github_status.h"
+#include "core/log.h"
 #include "engine/phase.h"
 
 #define B(p) (1u << (unsigned)(p))
@@ -103,6 +104,22 @@ static void test_other_states(void **state)
     free(long_reason);
 }
 
+static void test_reason_redacted(void **state)
+{
+    struct rig_github_status_view v = view(RIG_PHASE_FAILED, B(RIG_PHASE_PLANNING));
+    char *md;
+
+    (void)state;
+    /* The task's error text is posted on a public issue. */
+    rig_secret_add("ghp_statusSecret0123456789abcdef");
+    v.reason = "deploy failed: curl -H 'Authorization: ghp_statusSecret0123456789abcdef'";
+    md = rig_github_status_render(&v);
+    rig_secret_clear();
+    assert_non_null(strstr(md, "deploy failed: curl -H 'Authorization: "));
+    assert_null(strstr(md, "ghp_statusSecret0123456789abcdef"));
+    free(md);
+}
+
 static void test_encoders(void **state)
 {
     char *s;
@@ -125,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_running),
         cmocka_unit_test(test_optional_items),
         cmocka_unit_test(test_other_states),
+        cmocka_unit_test(test_reason_redacted),
         cmocka_unit_test(test_encoders),
     };
 

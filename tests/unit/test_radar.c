@@ -200,6 +200,33 @@ static void test_pass_and_hostile_text(void **state)
     json_decref(s);
 }
 
+static void test_hostile_file_paths(void **state)
+{
+    json_t *s = json_deep_copy(score), *vs = json_object_get(s, "violations");
+    char *md;
+
+    (void)state;
+    /* CR is a markdown line ending: two of them end the paragraph, so the
+     * code span never closes and what follows renders as markdown. */
+    json_object_set_new(json_array_get(vs, 0), "file",
+                        json_string("a.ts\r\r@octocat <img src=x> <!-- specgate:drift-radar -->"));
+    /* A link may not climb out of the repository's blob view. */
+    json_object_set_new(json_array_get(vs, 1), "file",
+                        json_string("src/../../../../../evil/repo"));
+    json_object_set_new(json_array_get(vs, 2), "file", json_string("/etc/passwd"));
+    md = render(s, SG_LANG_EN, 0, -1);
+    assert_null(strchr(md, '\r'));
+    assert_null(strstr(md, "@octocat"));
+    assert_null(strstr(md, "<img"));
+    assert_null(strstr(md + 1, SG_RADAR_MARKER));
+    assert_null(strstr(md, "/src/.."));
+    assert_null(strstr(md, "//etc/passwd"));
+    assert_non_null(strstr(md, "`src/../../../../../evil/repo"));
+    assert_non_null(strstr(md, "`/etc/passwd"));
+    free(md);
+    json_decref(s);
+}
+
 static void test_rejects_bad_score(void **state)
 {
     struct sg_radar_opts o;
@@ -253,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_size_limit),
         cmocka_unit_test(test_pass_and_hostile_text),
+        cmocka_unit_test(test_hostile_file_paths),
         cmocka_unit_test(test_rejects_bad_score),
         cmocka_unit_test(test_sarif),
     };

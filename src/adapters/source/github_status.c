@@ -150,8 +150,12 @@ char *rig_github_status_render(const struct rig_github_status_view *v)
         rig_buf_addf(&b, " · pull request: %s", v->pr_url);
     rig_buf_adds(&b, "\n\n");
     if (v->reason && *v->reason) {
+        /* The task's error, posted on the issue: notifications redact it too. */
+        char *reason = rig_redact(v->reason);
+
         rig_buf_adds(&b, "**Why:**\n\n");
-        fenced(&b, v->reason);
+        fenced(&b, reason);
+        free(reason);
     }
     rig_time_format(v->updated_ms, 0, when, sizeof(when));
     rig_buf_addf(&b, "<sub>Task `%s` · updated %s · Rig edits this comment as the task "
