@@ -310,7 +310,10 @@ out:
  *    and KILLs what ignores the TERM SSH_REMOTE_KILL_S later;
  *  - keeps a watchdog reading the rest of stdin: Rig stops a command by
  *    sending EOF, and sshd closes that pipe too when the connection drops;
- *    either way the watchdog sends TERM to the command's group.
+ *    either way the watchdog sends TERM to the command's group, then KILL
+ *    SSH_REMOTE_KILL_S later to whatever ignored it (timeout(1)'s own -k
+ *    covers only its deadline, and was seen to miss a TERM-immune command
+ *    stopped early).
  * Why not the "signal" channel request: OpenSSH refuses it for root logins
  * ("session signalling requires privilege separation") and otherwise sends it
  * to the wrapper's group, not timeout's, killing the watchdog first.
@@ -335,10 +338,11 @@ static char *remote_wrapper(const char *marker, int64_t secs)
                      "__RIG_SCRIPT=$s timeout -k %d %lld sh -c \"$r\" </dev/null 3<&- & "
                      "else echo 'rig: timeout(1) not found on this host: no remote deadline' >&2; "
                      "__RIG_SCRIPT=$s sh -c \"$r\" </dev/null 3<&- & fi; c=$!; "
-                     "(read -r _ <&3; kill -s TERM -- -\"$c\" 2>/dev/null || kill -s TERM 0) "
+                     "(read -r _ <&3; kill -s TERM -- -\"$c\" 2>/dev/null || kill -s TERM 0; "
+                     "sleep %d; kill -s KILL -- -\"$c\" 2>/dev/null) "
                      ">/dev/null 2>&1 & w=$!; exec 3<&-; "
                      "wait \"$c\"; st=$?; kill \"$w\" 2>/dev/null; exit \"$st\"",
-                 SSH_REMOTE_KILL_S, (long long)secs);
+                 SSH_REMOTE_KILL_S, (long long)secs, SSH_REMOTE_KILL_S);
     rig_buf_adds(&cmd, "exec sh -c ");
     rig_shell_quote(&cmd, rig_buf_str(&w));
     rig_buf_release(&w);
