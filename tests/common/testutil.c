@@ -117,3 +117,18 @@ char *tu_fixture(const char *rel)
         dir = "../shared/fixtures";
     return xasprintf("%s/%s", dir, rel);
 }
+
+int tu_write_port_file(const char *path, unsigned port)
+{
+    char *tmp = xasprintf("%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    int rc = -1;
+
+    if (f) {
+        fprintf(f, "%u\n", port);
+        if (fclose(f) == 0 && rename(tmp, path) == 0)
+            rc = 0;
+    }
+    free(tmp);
+    return rc;
+}

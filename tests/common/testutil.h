@@ -27,6 +27,10 @@ int tu_sh(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3))
  * skipped when missing. */
 const char *tu_env(const char *name);
 
+/* Write a stand-in's port to path atomically (temp + rename), so a test
+ * polling for the file never reads a half-written number. */
+int tu_write_port_file(const char *path, unsigned port);
+
 /* Path to a file under the shared fixtures directory (malloc'd). */
 char *tu_fixture(const char *rel);
 

@@ -43,6 +43,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "testutil.h"
 #include "core/buf.h"
 #include "core/mem.h"
 
@@ -318,21 +319,6 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     }
 }
 
-static int write_port_file(const char *path, unsigned port)
-{
-    char *tmp = xasprintf("%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    int rc = -1;
-
-    if (f) {
-        fprintf(f, "%u\n", port);
-        if (fclose(f) == 0 && rename(tmp, path) == 0)
-            rc = 0;
-    }
-    free(tmp);
-    return rc;
-}
-
 static void usage(void)
 {
     fprintf(stderr, "usage: chat_standin [--port N] [--port-file F] [--log F] [--fail-first N] "
@@ -416,7 +402,7 @@ int main(int argc, char **argv)
         return 1;
     }
     info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    if (port_file && write_port_file(port_file, info->port) < 0) {
+    if (port_file && tu_write_port_file(port_file, info->port) < 0) {
         fprintf(stderr, "chat_standin: cannot write %s: %s\n", port_file, strerror(errno));
         MHD_stop_daemon(d);
         return 1;

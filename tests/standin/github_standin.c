@@ -48,6 +48,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "testutil.h"
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/proc.h"
@@ -824,8 +825,6 @@ int main(int argc, char **argv)
     const union MHD_DaemonInfo *info;
     sigset_t set;
     int sig;
-    FILE *f;
-    char *tmp;
 
     comments = json_array();
     check_runs = json_array();
@@ -878,13 +877,10 @@ int main(int argc, char **argv)
     }
     info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     port = info ? info->port : 0;
-    tmp = xasprintf("%s.tmp", port_file);
-    f = fopen(tmp, "w");
-    if (!f || fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 || rename(tmp, port_file) != 0) {
+    if (tu_write_port_file(port_file, port) < 0) {
         fprintf(stderr, "github_standin: cannot write %s\n", port_file);
         return 1;
     }
-    free(tmp);
     sigwait(&set, &sig);
     MHD_stop_daemon(d);
     json_decref(comments);
